@@ -1,0 +1,213 @@
+"""Login, logout, invitations, password reset and the account page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from iil_lms.accounts import service
+from iil_lms.mail import send_mail
+from iil_lms.settings import LANGUAGES
+from iil_lms.web.auth import SESSION_COOKIE, AnyViewer, DbSession, SignedIn, settings_of
+from iil_lms.web.home import home_url
+from iil_lms.web.i18n import gettext as _
+from iil_lms.web.i18n import set_language
+from iil_lms.web.responses import redirect, safe_local_path
+from iil_lms.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.get("/login")
+def login_page(request: Request, viewer: AnyViewer, next: str = "") -> Response:
+    if viewer.user is not None:
+        return redirect(request, safe_local_path(next, home_url(viewer)))
+    return render(request, "accounts/login.html", {"next": next, "email": ""})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    viewer: AnyViewer,
+    session: DbSession,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    settings = settings_of(request)
+    result = service.authenticate(
+        session, settings, email=email, password=password, address=_client_address(request)
+    )
+    if result.user is None:
+        error = (
+            _("Too many failed attempts. Wait a few minutes, then try again.")
+            if result.throttled
+            else _("That email and password do not match an account.")
+        )
+        return render(
+            request,
+            "accounts/login.html",
+            {"next": next, "email": email, "error": error},
+            status_code=429 if result.throttled else 401,
+        )
+    if viewer.session_token:
+        service.end_session(session, viewer.session_token)
+    token = service.start_session(session, settings, result.user)
+    set_language(result.user.language)
+    response = redirect(request, safe_local_path(next, "/"))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, viewer: AnyViewer, session: DbSession) -> Response:
+    if viewer.session_token:
+        service.end_session(session, viewer.session_token)
+    response = redirect(request, "/login", _("You are signed out."), "info")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def _token_page(request: Request, token: str, purpose: str, session: DbSession) -> Response:
+    try:
+        _auth_token, user = service.find_token(session, token, purpose)
+    except service.TokenProblem as problem:
+        return render(
+            request,
+            "accounts/token_problem.html",
+            {"reason": problem.reason, "purpose": purpose},
+            status_code=410 if problem.reason != "unknown" else 404,
+        )
+    return render(
+        request,
+        "accounts/set_password.html",
+        {"purpose": purpose, "token": token, "user": user},
+    )
+
+
+def _redeem(
+    request: Request, session: DbSession, token: str, purpose: str, password: str, confirm: str
+) -> Response:
+    settings = settings_of(request)
+    try:
+        _auth_token, user = service.find_token(session, token, purpose)
+    except service.TokenProblem as problem:
+        return render(
+            request,
+            "accounts/token_problem.html",
+            {"reason": problem.reason, "purpose": purpose},
+            status_code=410 if problem.reason != "unknown" else 404,
+        )
+    error = None
+    if password != confirm:
+        error = _("The two passwords are not the same.")
+    else:
+        try:
+            service.check_password_rules(password)
+        except service.AccountError:
+            error = _("Use at least %(count)s characters.", count=service.MIN_PASSWORD_LENGTH)
+    if error:
+        return render(
+            request,
+            "accounts/set_password.html",
+            {"purpose": purpose, "token": token, "user": user, "error": error},
+            status_code=400,
+        )
+    user = service.redeem_token(session, token, purpose, password)
+    session_token = service.start_session(session, settings, user)
+    response = redirect(request, "/", _("Your password is set. Welcome!"))
+    response.set_cookie(
+        SESSION_COOKIE, session_token, max_age=settings.session_days * 86400,
+        httponly=True, samesite="lax", secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.get("/invite/{token}")
+def invitation_page(request: Request, token: str, session: DbSession) -> Response:
+    return _token_page(request, token, "invite", session)
+
+
+@router.post("/invite/{token}")
+def accept_invitation(
+    request: Request,
+    token: str,
+    session: DbSession,
+    password: Annotated[str, Form(max_length=1024)] = "",
+    confirm: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    return _redeem(request, session, token, "invite", password, confirm)
+
+
+@router.get("/password/forgot")
+def forgot_page(request: Request) -> Response:
+    return render(request, "accounts/forgot.html", {})
+
+
+@router.post("/password/forgot")
+def forgot(
+    request: Request, session: DbSession, email: Annotated[str, Form(max_length=254)] = ""
+) -> Response:
+    """Always the same answer, so the page does not reveal who has an account."""
+    settings = settings_of(request)
+    user = service.user_by_email(session, email)
+    if user is not None and user.is_active:
+        token = service.issue_token(session, settings, user, "reset")
+        send_mail(
+            settings,
+            to=user.email,
+            subject=_("Reset your iil-lms password"),
+            body=_("Open this link to choose a new password: %(url)s",
+                   url=f"{settings.base_url}/password/reset/{token}"),
+        )
+    return render(request, "accounts/forgot.html", {"sent": True})
+
+
+@router.get("/password/reset/{token}")
+def reset_page(request: Request, token: str, session: DbSession) -> Response:
+    return _token_page(request, token, "reset", session)
+
+
+@router.post("/password/reset/{token}")
+def reset(
+    request: Request,
+    token: str,
+    session: DbSession,
+    password: Annotated[str, Form(max_length=1024)] = "",
+    confirm: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    return _redeem(request, session, token, "reset", password, confirm)
+
+
+@router.get("/account")
+def account_page(request: Request, viewer: SignedIn) -> Response:
+    return render(request, "accounts/account.html", {"languages": LANGUAGES})
+
+
+@router.post("/account/language")
+def change_language(
+    request: Request,
+    viewer: SignedIn,
+    session: DbSession,
+    language: Annotated[str, Form()],
+) -> Response:
+    assert viewer.user is not None
+    try:
+        service.set_language(session, viewer.user, language)
+    except service.AccountError:
+        return redirect(request, "/account", _("Choose one of the listed languages."), "error")
+    set_language(language)
+    return redirect(request, "/account", _("Language saved."))

@@ -1,0 +1,11 @@
+"""Imports every table so metadata is complete for Alembic and for tests."""
+
+from sqlmodel import SQLModel
+
+from iil_lms.accounts import models as accounts_models
+from iil_lms.cohorts import models as cohorts_models
+from iil_lms.curriculum import models as curriculum_models
+
+metadata = SQLModel.metadata
+
+__all__ = ["accounts_models", "cohorts_models", "curriculum_models", "metadata"]

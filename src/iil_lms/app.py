@@ -1,0 +1,123 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import iil_lms.all_models  # noqa: F401 - every table known before any query
+from iil_lms import __version__
+from iil_lms.accounts.routes import router as accounts_router
+from iil_lms.cohorts.routes import router as cohorts_router
+from iil_lms.db import make_engine
+from iil_lms.settings import Settings, get_settings
+from iil_lms.web import i18n
+from iil_lms.web.auth import LANG_COOKIE, LoginRequired, Viewer
+from iil_lms.web.csrf import csrf_protect
+from iil_lms.web.home import router as home_router
+from iil_lms.web.middleware import RequestContextMiddleware
+from iil_lms.web.templating import build_environment, render
+
+log = logging.getLogger("iil_lms")
+
+ROUTERS = [home_router, accounts_router, cohorts_router]
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="iil-lms",
+        version=__version__,
+        dependencies=[Depends(csrf_protect)],
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.templates = build_environment(settings)
+    app.add_middleware(RequestContextMiddleware)
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    _install_error_pages(app)
+
+    @app.get("/healthz", include_in_schema=True, tags=["operations"])
+    def healthz() -> Response:
+        try:
+            with app.state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
+            log.error("health check failed: %s", error)
+            return JSONResponse(
+                {"status": "error", "database": f"unavailable: {type(error).__name__}"},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    return app
+
+
+def _negotiate_for_error(request: Request) -> None:
+    viewer: Viewer | None = getattr(request.state, "viewer", None)
+    if viewer is not None:
+        i18n.set_language(viewer.language)
+        return
+    i18n.set_language(
+        i18n.negotiate_language(
+            user_language=None,
+            chosen_language=request.cookies.get(LANG_COOKIE),
+            cohort_language=None,
+            accept_language=request.headers.get("accept-language"),
+        )
+    )
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired) -> Response:
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        if request.headers.get("hx-request") == "true":
+            return Response(status_code=401, headers={"HX-Redirect": "/login"})
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        _negotiate_for_error(request)
+        template = {403: "errors/403.html", 404: "errors/404.html"}.get(
+            exc.status_code, "errors/error.html"
+        )
+        return render(
+            request,
+            template,
+            {"status_code": exc.status_code, "csrf_refused": exc.detail == "csrf"},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        _negotiate_for_error(request)
+        return render(request, "errors/error.html", {"status_code": 400}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        request_id = getattr(request.state, "request_id", "-")
+        log.exception("unhandled error request_id=%s path=%s", request_id, request.url.path)
+        _negotiate_for_error(request)
+        return render(
+            request, "errors/500.html", {"request_id": request_id}, status_code=500
+        )

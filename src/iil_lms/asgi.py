@@ -1,0 +1,5 @@
+"""The ASGI entry point for uvicorn workers."""
+
+from iil_lms.app import create_app
+
+app = create_app()

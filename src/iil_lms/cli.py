@@ -1,0 +1,123 @@
+"""The `iil-lms` command: one function per subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from iil_lms.settings import LANGUAGES, get_settings
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    import iil_lms.all_models  # noqa: F401 - every table known before any query
+    from iil_lms.db import make_engine
+
+    return make_engine(get_settings().database_url)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from iil_lms.migrations import upgrade
+
+    upgrade(_engine())
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "iil_lms.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        access_log=False,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from iil_lms.accounts import service
+    from iil_lms.db import transaction
+
+    settings = get_settings()
+    password = None
+    if args.password_prompt:
+        password = getpass.getpass("Password: ")
+    try:
+        with transaction(_engine()) as session:
+            user = service.create_user(
+                session, email=args.email, display_name=args.name, password=password,
+                language=args.language, is_admin=args.admin,
+            )
+            link = None
+            if password is None:
+                token = service.issue_token(session, settings, user, "invite")
+                link = f"{settings.base_url}/invite/{token}"
+    except service.AccountError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"Created {user.email}" + (" (site admin)" if args.admin else ""))
+    if link:
+        print(f"Invitation link (valid {settings.invitation_days} days): {link}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from iil_lms.db import transaction
+    from iil_lms.demo import DEFAULT_PASSWORD, build_demo
+
+    with transaction(_engine()) as session:
+        logins = build_demo(session, password=args.password)
+    print("Demo logins (password: %s):" % (args.password or DEFAULT_PASSWORD))
+    for login in logins:
+        print(f"  {login.role:<10} {login.email:<36} {login.cohort}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="iil-lms", description="Integrity Innovation Lab LMS")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    add("migrate", cmd_migrate, "Apply database migrations.")
+
+    serve = add("serve", cmd_serve, "Serve the web application.")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1",
+                       help="Proxies whose X-Forwarded-* headers are trusted.")
+
+    create = add("create-user", cmd_create_user, "Create an account; prints an invitation link.")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--language", choices=LANGUAGES, default="en")
+    create.add_argument("--admin", action="store_true", help="Make the account a site admin.")
+    create.add_argument("--password-prompt", action="store_true",
+                        help="Set a password now instead of printing an invitation link.")
+
+    demo = add("demo", cmd_demo, "Create the demo academies, cohorts and people (idempotent).")
+    demo.add_argument("--password", help="Password for every demo account.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from iil_lms.models_base import created_at_field
+
+
+class Role(StrEnum):
+    TRAINEE = "trainee"
+    MENTOR = "mentor"
+    TRAINER = "trainer"
+    ORGANISER = "organiser"
+
+
+class Academy(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True, index=True)
+    name: str = Field(max_length=200)
+    country: str = Field(max_length=80)
+    timezone: str = Field(default="UTC", max_length=64)
+    # The second language of certificates and content next to English.
+    local_language: str = Field(default="en", max_length=8)
+    created_at: datetime = created_at_field()
+
+
+class Cohort(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("academy_id", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    academy_id: int = Field(foreign_key="academy.id", index=True)
+    slug: str = Field(max_length=60)
+    name: str = Field(max_length=200)
+    language: str = Field(default="en", max_length=8)
+    starts_on: date
+    ends_on: date
+    timeframe: str = Field(default="academy-year", max_length=40)
+    curriculum_version_id: int | None = Field(default=None, foreign_key="curriculum_version.id")
+    created_at: datetime = created_at_field()
+
+
+class LearningCircle(SQLModel, table=True):
+    __tablename__ = "learning_circle"
+    __table_args__ = (UniqueConstraint("cohort_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    name: str = Field(max_length=120)
+
+
+class Membership(SQLModel, table=True):
+    """A person's role in one cohort, with the roster facts that matter for mentoring
+    and reports."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    role: str = Field(max_length=16)
+    circle_id: int | None = Field(default=None, foreign_key="learning_circle.id", index=True)
+    department: str = Field(default="", max_length=200)
+    district: str = Field(default="", max_length=120)
+    province: str = Field(default="", max_length=120)
+    line_manager_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = created_at_field()
+
+
+class Convening(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    title: str = Field(max_length=200)
+    starts_on: date
+    ends_on: date
+    venue: str = Field(default="", max_length=200)

@@ -1,0 +1,270 @@
+"""Demo academies and cohorts: a Pakistan academy cohort of 275 trainees and a Nepal
+cohort of 12. Running it again changes nothing (except passwords, when asked to)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import cycle
+
+from sqlmodel import Session, select
+
+from iil_lms.accounts.models import User
+from iil_lms.accounts.service import hash_password, verify_password
+from iil_lms.cohorts.models import Academy, Cohort, Convening, LearningCircle, Membership, Role
+from iil_lms.cohorts.service import get_or_create_academy
+
+DEFAULT_PASSWORD = "integrity-2026"
+
+PK_GIVEN = [
+    "Ayesha", "Bilal", "Fatima", "Hamza", "Zainab", "Usman", "Maryam", "Ahmed", "Sana", "Ali",
+    "Hira", "Omar", "Mahnoor", "Hassan", "Iqra", "Saad", "Amna", "Farhan", "Rabia", "Imran",
+    "Kiran", "Waqas", "Nadia", "Shahzaib", "Mehwish", "Junaid", "Sadia", "Asad", "Noor", "Talha",
+    "Saima", "Danish", "Aleena", "Raza", "Sidra", "Kamran", "Arooj", "Faisal", "Tehmina", "Zubair",
+]
+PK_FAMILY = [
+    "Khan", "Malik", "Qureshi", "Chaudhry", "Siddiqui", "Baloch", "Butt", "Sheikh", "Awan",
+    "Jamali", "Shah", "Memon", "Abbasi", "Mirza", "Khattak", "Bhatti", "Rana", "Hashmi",
+    "Soomro", "Afridi", "Yousafzai", "Gillani", "Niazi",
+]
+PK_SERVICE_GROUPS = [
+    "Pakistan Administrative Service", "Police Service of Pakistan", "Inland Revenue Service",
+    "Pakistan Customs Service", "Office Management Group", "Information Group",
+    "Pakistan Audit and Accounts Service", "Commerce and Trade Group", "Foreign Service of Pakistan",
+    "Postal Group", "Railways (Commercial and Transportation) Group", "Military Lands and Cantonments",
+]
+PK_PLACES = [
+    ("Lahore", "Punjab"), ("Multan", "Punjab"), ("Faisalabad", "Punjab"), ("Rawalpindi", "Punjab"),
+    ("Bahawalpur", "Punjab"), ("Karachi", "Sindh"), ("Hyderabad", "Sindh"), ("Sukkur", "Sindh"),
+    ("Peshawar", "Khyber Pakhtunkhwa"), ("Swat", "Khyber Pakhtunkhwa"), ("Abbottabad", "Khyber Pakhtunkhwa"),
+    ("Quetta", "Balochistan"), ("Gwadar", "Balochistan"), ("Gilgit", "Gilgit-Baltistan"),
+    ("Muzaffarabad", "Azad Jammu and Kashmir"), ("Islamabad", "Islamabad Capital Territory"),
+]
+NP_GIVEN = [
+    "Sita", "Bikash", "Anjali", "Ramesh", "Sabina", "Prakash", "Nirmala", "Suman", "Pooja",
+    "Dipendra", "Kabita", "Rajendra", "Sunita", "Aashish", "Mina", "Kiran",
+]
+NP_FAMILY = [
+    "Sharma", "Thapa", "Gurung", "Shrestha", "Tamang", "Rai", "Karki", "Adhikari", "Magar",
+    "Yadav", "Limbu", "Bhattarai", "Poudel", "Maharjan",
+]
+NP_DEPARTMENTS = [
+    "Ministry of Federal Affairs and General Administration", "Department of Land Management",
+    "Inland Revenue Department", "Department of Health Services", "Ministry of Education",
+    "Nepal Police", "District Administration Office", "Department of Roads",
+]
+NP_PLACES = [
+    ("Kathmandu", "Bagmati"), ("Lalitpur", "Bagmati"), ("Pokhara", "Gandaki"),
+    ("Biratnagar", "Koshi"), ("Janakpur", "Madhesh"), ("Butwal", "Lumbini"),
+    ("Nepalgunj", "Lumbini"), ("Dhangadhi", "Sudurpashchim"), ("Birendranagar", "Karnali"),
+]
+MENTOR_TITLES_PK = ["Deputy Commissioner", "Additional Secretary", "Senior Superintendent",
+                    "Director General", "Commissioner", "Joint Secretary"]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    cohort: str
+
+
+@dataclass
+class _People:
+    session: Session
+    password_hash: str
+    users_by_email: dict[str, User]
+    reset_password: bool
+
+    def user(self, email: str, name: str, language: str) -> User:
+        user = self.users_by_email.get(email)
+        if user is None:
+            user = User(email=email, display_name=name, language=language,
+                        password_hash=self.password_hash)
+            self.session.add(user)
+            self.session.flush()
+            self.users_by_email[email] = user
+        elif self.reset_password and user.password_hash != self.password_hash:
+            user.password_hash = self.password_hash
+            self.session.add(user)
+        return user
+
+
+def _names(given: list[str], family: list[str], count: int) -> list[str]:
+    """Stable full names, distinct while count // len(given) < len(family): each given
+    name is paired with consecutive family names from its own offset."""
+    names = []
+    for i in range(count):
+        names.append(f"{given[i % len(given)]} {family[(i // len(given) + 3 * (i % len(given))) % len(family)]}")
+    return names
+
+
+def _cohort(session: Session, academy: Academy, **fields: object) -> Cohort:
+    slug = str(fields["slug"])
+    cohort = session.exec(
+        select(Cohort).where(Cohort.academy_id == academy.id, Cohort.slug == slug)
+    ).first()
+    if cohort is None:
+        cohort = Cohort(academy_id=academy.id, **fields)  # type: ignore[arg-type]
+        session.add(cohort)
+        session.flush()
+    return cohort
+
+
+def _circles(session: Session, cohort: Cohort, names: list[str]) -> list[LearningCircle]:
+    existing = {
+        c.name: c
+        for c in session.exec(select(LearningCircle).where(LearningCircle.cohort_id == cohort.id))
+    }
+    circles = []
+    for name in names:
+        circle = existing.get(name)
+        if circle is None:
+            circle = LearningCircle(cohort_id=cohort.id, name=name)  # type: ignore[arg-type]
+            session.add(circle)
+        circles.append(circle)
+    session.flush()
+    return circles
+
+
+def _memberships(
+    session: Session, cohort: Cohort, wanted: list[Membership]
+) -> None:
+    have = {
+        (m.user_id, m.role)
+        for m in session.exec(select(Membership).where(Membership.cohort_id == cohort.id))
+    }
+    for membership in wanted:
+        if (membership.user_id, membership.role) not in have:
+            session.add(membership)
+    session.flush()
+
+
+def _convenings(session: Session, cohort: Cohort, planned: list[tuple[str, date, date, str]]) -> None:
+    have = {c.title for c in session.exec(select(Convening).where(Convening.cohort_id == cohort.id))}
+    for title, starts, ends, venue in planned:
+        if title not in have:
+            session.add(Convening(cohort_id=cohort.id, title=title, starts_on=starts,  # type: ignore[arg-type]
+                                  ends_on=ends, venue=venue))
+    session.flush()
+
+
+def build_demo(session: Session, password: str | None = None) -> list[DemoLogin]:
+    """Create (or find) the demo academies, cohorts and people; return the logins to print."""
+    chosen = password or DEFAULT_PASSWORD
+    existing = {u.email: u for u in session.exec(select(User))}
+    sample = next((u for u in existing.values() if u.email.endswith(".example.org")), None)
+    if sample is not None and verify_password(sample.password_hash, chosen):
+        password_hash = sample.password_hash or hash_password(chosen)
+    else:
+        password_hash = hash_password(chosen)  # one hash for every demo account: fast, demo only
+    people = _People(session, password_hash, existing, reset_password=password is not None)
+    logins: list[DemoLogin] = []
+
+    admin = people.user("admin@example.org", "Site Administrator", "en")
+    if not admin.is_admin:
+        admin.is_admin = True
+        session.add(admin)
+    logins.append(DemoLogin("admin", admin.email, "all"))
+
+    logins += _pakistan(session, people)
+    logins += _nepal(session, people)
+    return logins
+
+
+def _pakistan(session: Session, people: _People) -> list[DemoLogin]:
+    academy = get_or_create_academy(
+        session, slug="csa-lahore", name="Civil Services Academy, Lahore", country="Pakistan",
+        timezone="Asia/Karachi", local_language="ur",
+    )
+    cohort = _cohort(
+        session, academy, slug="ctp-2026", name="Common Training Programme 2026-27",
+        language="en", starts_on=date(2026, 9, 7), ends_on=date(2027, 7, 30),
+        timeframe="academy-year",
+    )
+    domain = "csa-pk.example.org"
+    circles = _circles(session, cohort, [f"Circle {n:02d}" for n in range(1, 24)])
+    wanted: list[Membership] = []
+    trainers = [("Saira Ahmed", "trainer1"), ("Khalid Mehmood", "trainer2"), ("Shazia Rauf", "trainer3")]
+    for name, local in trainers:
+        user = people.user(f"{local}@{domain}", name, "en")
+        wanted.append(Membership(cohort_id=cohort.id, user_id=user.id, role=Role.TRAINER.value,
+                                 department="Civil Services Academy", district="Lahore", province="Punjab"))
+    for name, local in [("Tariq Jamil", "organiser1"), ("Nasreen Akhtar", "organiser2")]:
+        user = people.user(f"{local}@{domain}", name, "en")
+        wanted.append(Membership(cohort_id=cohort.id, user_id=user.id, role=Role.ORGANISER.value,
+                                 department="Civil Services Academy", district="Lahore", province="Punjab"))
+    mentor_names = _names(PK_GIVEN[::-1], PK_FAMILY[::-1], 12)
+    for i, name in enumerate(mentor_names, start=1):
+        user = people.user(f"mentor{i:02d}@{domain}", name, "en")
+        place, province = PK_PLACES[i % len(PK_PLACES)]
+        wanted.append(Membership(
+            cohort_id=cohort.id, user_id=user.id, role=Role.MENTOR.value,
+            department=PK_SERVICE_GROUPS[i % len(PK_SERVICE_GROUPS)],
+            district=place, province=province,
+        ))
+    places = cycle(PK_PLACES)
+    for i, name in enumerate(_names(PK_GIVEN, PK_FAMILY, 275), start=1):
+        user = people.user(f"trainee{i:03d}@{domain}", name, "en")
+        place, province = next(places)
+        wanted.append(Membership(
+            cohort_id=cohort.id, user_id=user.id, role=Role.TRAINEE.value,
+            department=PK_SERVICE_GROUPS[(i * 5) % len(PK_SERVICE_GROUPS)],
+            district=place, province=province, circle_id=circles[(i - 1) % len(circles)].id,
+        ))
+    _memberships(session, cohort, wanted)
+    _convenings(session, cohort, [
+        ("Orientation week", date(2026, 9, 7), date(2026, 9, 11), "Civil Services Academy, Walton Road, Lahore"),
+        ("Integrity Summit", date(2027, 7, 22), date(2027, 7, 23), "Civil Services Academy, Lahore"),
+    ])
+    label = cohort.name
+    return [
+        DemoLogin("trainer", f"trainer1@{domain}", label),
+        DemoLogin("organiser", f"organiser1@{domain}", label),
+        DemoLogin("mentor", f"mentor01@{domain}", label),
+        DemoLogin("trainee", f"trainee001@{domain}", label),
+    ]
+
+
+def _nepal(session: Session, people: _People) -> list[DemoLogin]:
+    academy = get_or_create_academy(
+        session, slug="nasc-nepal", name="Nepal Administrative Staff College", country="Nepal",
+        timezone="Asia/Kathmandu", local_language="ne",
+    )
+    cohort = _cohort(
+        session, academy, slug="yics-2026", name="Young Integrity Champions 2026-27",
+        language="en", starts_on=date(2026, 9, 14), ends_on=date(2027, 8, 27),
+        timeframe="quarterly-convenings",
+    )
+    domain = "nasc-np.example.org"
+    circles = _circles(session, cohort, ["Sagarmatha circle", "Kanchenjunga circle"])
+    wanted: list[Membership] = []
+    trainer = people.user(f"trainer1@{domain}", "Gita Koirala", "en")
+    wanted.append(Membership(cohort_id=cohort.id, user_id=trainer.id, role=Role.TRAINER.value,
+                             department="Nepal Administrative Staff College", district="Lalitpur",
+                             province="Bagmati"))
+    for i, name in enumerate(["Hari Prasad Dahal", "Laxmi Ghimire"], start=1):
+        user = people.user(f"mentor{i:02d}@{domain}", name, "ne")
+        wanted.append(Membership(cohort_id=cohort.id, user_id=user.id, role=Role.MENTOR.value,
+                                 department=NP_DEPARTMENTS[i], district="Kathmandu", province="Bagmati"))
+    for i, name in enumerate(_names(NP_GIVEN, NP_FAMILY, 12), start=1):
+        user = people.user(f"trainee{i:02d}@{domain}", name, "ne" if i % 3 == 0 else "en")
+        place, province = NP_PLACES[i % len(NP_PLACES)]
+        wanted.append(Membership(
+            cohort_id=cohort.id, user_id=user.id, role=Role.TRAINEE.value,
+            department=NP_DEPARTMENTS[i % len(NP_DEPARTMENTS)], district=place, province=province,
+            circle_id=circles[i % 2].id,
+        ))
+    _memberships(session, cohort, wanted)
+    _convenings(session, cohort, [
+        ("Convening 1: Foundations", date(2026, 9, 14), date(2026, 9, 16), "NASC, Jawalakhel, Lalitpur"),
+        ("Convening 2: Discovery to ideas", date(2026, 12, 14), date(2026, 12, 16), "NASC, Jawalakhel, Lalitpur"),
+        ("Convening 3: Implementation review", date(2027, 3, 15), date(2027, 3, 17), "Pokhara"),
+        ("Convening 4: Integrity Summit", date(2027, 6, 14), date(2027, 6, 16), "NASC, Jawalakhel, Lalitpur"),
+    ])
+    label = cohort.name
+    return [
+        DemoLogin("trainer", f"trainer1@{domain}", label),
+        DemoLogin("mentor", f"mentor01@{domain}", label),
+        DemoLogin("trainee", f"trainee01@{domain}", label),
+    ]

@@ -1,0 +1,79 @@
+"""One settings object, read from `IIL_*` environment variables (and `.env`)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+LANGUAGES = ("en", "ur", "ne")
+RTL_LANGUAGES = frozenset({"ur"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IIL_", env_file=".env", extra="ignore")
+
+    data_dir: Path = PROJECT_DIR / "var"
+    database_url: str = ""
+    secret_key: str = ""
+    production: bool = False
+    base_url: str = "http://127.0.0.1:8000"
+    templates_dir: Path = PROJECT_DIR / "templates"
+    static_dir: Path = PROJECT_DIR / "static"
+    curricula_dir: Path = PROJECT_DIR / "curricula"
+    default_language: str = "en"
+    session_days: int = 14
+    invitation_days: int = 14
+    reset_hours: int = 2
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_window_minutes: int = 15
+    upload_max_bytes: int = 10 * 1024 * 1024
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_from: str = "iil-lms <no-reply@localhost>"
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'iil.sqlite3'}"
+        if not self.secret_key:
+            if self.production:
+                raise ValueError(
+                    "IIL_SECRET_KEY must be set in production mode (IIL_PRODUCTION=true)"
+                )
+            self.secret_key = _stored_secret_key(self.data_dir)
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+
+def _stored_secret_key(data_dir: Path) -> str:
+    """Development installs keep a generated key under the data directory so sessions
+    survive restarts without anyone having to configure one."""
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

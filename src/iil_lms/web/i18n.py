@@ -1,0 +1,111 @@
+"""Languages: which one a request gets, and the gettext callables templates use."""
+
+from __future__ import annotations
+
+import contextvars
+from functools import lru_cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+
+from iil_lms.settings import LANGUAGES, RTL_LANGUAGES
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LANGUAGE_NAMES = {"en": "English", "ur": "اردو", "ne": "नेपाली"}
+BABEL_LOCALES = {"en": "en_GB", "ur": "ur_PK", "ne": "ne_NP"}
+
+
+
+class _LanguageBox:
+    """Mutable per request: a dependency running in a worker thread decides the language
+    and the endpoint's thread must see it, which a plain context variable would not."""
+
+    __slots__ = ("code",)
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+
+_language_box: contextvars.ContextVar[_LanguageBox | None] = contextvars.ContextVar(
+    "language_box", default=None
+)
+
+
+def new_language_scope(code: str = "en") -> contextvars.Token[_LanguageBox | None]:
+    return _language_box.set(_LanguageBox(code))
+
+
+def end_language_scope(token: contextvars.Token[_LanguageBox | None]) -> None:
+    _language_box.reset(token)
+
+
+def get_language() -> str:
+    box = _language_box.get()
+    return box.code if box is not None else "en"
+
+
+def set_language(code: str) -> None:
+    box = _language_box.get()
+    if box is None:
+        _language_box.set(_LanguageBox(code))
+    else:
+        box.code = code
+
+
+@lru_cache
+def translations(language: str) -> NullTranslations:
+    return Translations.load(str(LOCALE_DIR), [language], domain="messages")
+
+
+def gettext(message: str, **variables: object) -> str:
+    """Translate into the request's language; `%(name)s` placeholders are filled from
+    keyword arguments, as in templates."""
+    translated: str = translations(get_language()).ugettext(message)
+    return translated % variables if variables else translated
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    translated: str = translations(get_language()).ungettext(singular, plural, n)
+    return translated % {"num": n, **variables}
+
+
+def text_direction(language: str | None = None) -> str:
+    return "rtl" if (language or get_language()) in RTL_LANGUAGES else "ltr"
+
+
+def parse_accept_language(header: str | None) -> str | None:
+    """The first supported language in an Accept-Language header, by quality."""
+    if not header:
+        return None
+    choices: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower()
+        quality = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        base = tag.split("-")[0]
+        if base in LANGUAGES and quality > 0:
+            choices.append((-quality, index, base))
+    return min(choices)[2] if choices else None
+
+
+def negotiate_language(
+    *,
+    user_language: str | None,
+    chosen_language: str | None,
+    cohort_language: str | None,
+    accept_language: str | None,
+    default: str = "en",
+) -> str:
+    """The user's own choice first, then a language picked on the login page, then the
+    cohort's language, then the browser's, then the site default."""
+    for candidate in (user_language, chosen_language, cohort_language):
+        if candidate in LANGUAGES:
+            return candidate
+    return parse_accept_language(accept_language) or default

@@ -1,0 +1,58 @@
+"""The navigation each role sees for its active cohort."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from iil_lms.web.auth import Viewer
+from iil_lms.web.i18n import gettext
+
+
+def _(message: str) -> str:
+    """Mark for extraction; translated when the menu is built."""
+    return message
+
+
+ROLE_LABELS = {
+    "trainee": _("Trainee"),
+    "mentor": _("Mentor"),
+    "trainer": _("Trainer"),
+    "organiser": _("Organiser"),
+}
+
+# (role, label, url) in menu order; `{cohort_id}` is the viewer's active cohort.
+NAV_ITEMS: list[tuple[str, str, str]] = [
+    ("trainee", _("My journey"), "/journey"),
+    ("mentor", _("My mentees"), "/mentees"),
+    ("trainer", _("Cohort"), "/cohorts/{cohort_id}"),
+    ("organiser", _("Cohort"), "/cohorts/{cohort_id}"),
+    ("*", _("Curriculum"), "/curriculum"),
+]
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+
+
+def role_label(role: str) -> str:
+    return gettext(ROLE_LABELS.get(role, role))
+
+
+def navigation(viewer: Viewer) -> list[NavLink]:
+    cohort_id = viewer.active_cohort_id
+    roles = viewer.active_roles
+    links: list[NavLink] = []
+    seen: set[str] = set()
+    for role, label, url in NAV_ITEMS:
+        if role != "*" and role not in roles:
+            continue
+        if "{cohort_id}" in url and cohort_id is None:
+            continue
+        resolved = url.format(cohort_id=cohort_id)
+        if resolved in seen:
+            continue
+        seen.add(resolved)
+        links.append(NavLink(gettext(label), resolved))
+    return links

@@ -1,0 +1,121 @@
+"""The Jinja2 environment and the one helper every route renders through."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from iil_lms.settings import Settings
+from iil_lms.web import i18n
+from iil_lms.web.auth import ANON_COOKIE, Viewer
+from iil_lms.web.flash import pop_flashes
+from iil_lms.web.markdown import render_markdown
+from iil_lms.web.navigation import navigation, role_label
+
+
+def _locale() -> str:
+    return i18n.BABEL_LOCALES.get(i18n.get_language(), "en_GB")
+
+
+def format_day(value: date | datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, format=style, locale=_locale())
+
+
+def format_moment(value: datetime | None, style: str = "medium") -> str:
+    return "" if value is None else format_datetime(value, format=style, locale=_locale())
+
+
+def format_number(value: float | int) -> str:
+    return format_decimal(value, locale=_locale())
+
+
+@lru_cache(maxsize=256)
+def _static_hash(static_dir: Path, path: str) -> str:
+    try:
+        return hashlib.sha256((static_dir / path).read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def build_environment(settings: Settings) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(settings.templates_dir)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=not settings.production,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        markdown=render_markdown, day=format_day, moment=format_moment, number=format_number
+    )
+    static_dir = settings.static_dir
+
+    def static_url(path: str) -> str:
+        return f"/static/{path}?v={_static_hash(static_dir, path)}"
+
+    env.globals.update(
+        static_url=static_url,
+        language_names=i18n.LANGUAGE_NAMES,
+        text_direction=i18n.text_direction,
+        navigation=navigation,
+        role_label=role_label,
+    )
+    return env
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a whole page, or only `fragment` when htmx asked for it."""
+    env: Environment = request.app.state.templates
+    settings: Settings = request.app.state.settings
+    found: Viewer | None = getattr(request.state, "viewer", None)
+    if found is not None:
+        i18n.set_language(found.language)
+    language = i18n.get_language()
+    viewer = found or Viewer(language=language, anon_id=request.cookies.get(ANON_COOKIE))
+    name = fragment if fragment and is_htmx(request) else template
+    full_context = {
+        "request": request,
+        "viewer": viewer,
+        "lang": language,
+        "dir": i18n.text_direction(language),
+        "csrf_token": viewer.csrf_token(settings.secret_key),
+        "flashes": pop_flashes(request),
+        **(context or {}),
+    }
+    html = env.get_template(name).render(full_context)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    if viewer.new_anon_id and viewer.anon_id:
+        response.set_cookie(
+            ANON_COOKIE, viewer.anon_id, httponly=True, samesite="lax",
+            secure=request.url.scheme == "https", max_age=60 * 60 * 24 * 30,
+        )
+    if getattr(request.state, "flash_consumed", False):
+        response.delete_cookie("iil_flash")
+    return response

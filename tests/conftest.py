@@ -1,0 +1,229 @@
+"""Fixtures: a fresh database per test (SQLite in a temp folder, or the session's
+PostgreSQL server when IIL_TEST_DB=postgres), the app, a web client and factories."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+import iil_lms.all_models  # noqa: F401
+from iil_lms.accounts.models import User
+from iil_lms.accounts.service import hash_password
+from iil_lms.app import create_app
+from iil_lms.cohorts.models import Academy, Cohort, LearningCircle, Membership, Role
+from iil_lms.db import make_engine
+from iil_lms.settings import Settings
+
+PASSWORD = "correct-horse-battery"
+_PASSWORD_HASH = hash_password(PASSWORD)
+USE_POSTGRES = os.environ.get("IIL_TEST_DB") == "postgres"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The PostgreSQL pass repeats the database tests; browser journeys run once.
+    if USE_POSTGRES:
+        skip = [i for i in items if "browser" in i.keywords]
+        for item in skip:
+            items.remove(item)
+        config.hook.pytest_deselected(items=skip)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    if not USE_POSTGRES:
+        yield None
+        return
+    given = os.environ.get("IIL_TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    from tests.pg_server import PostgresServer
+
+    server = PostgresServer()
+    url = server.start()
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_engine(postgres_url: str | None) -> Iterator[Engine | None]:
+    if postgres_url is None:
+        yield None
+        return
+    engine = make_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(tmp_path: Path, postgres_engine: Engine | None) -> Iterator[Engine]:
+    if postgres_engine is not None:
+        yield postgres_engine
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        with postgres_engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        return
+    engine = make_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, engine: Engine) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=str(engine.url.render_as_string(hide_password=False)),
+        secret_key="test-secret-key-0123456789",
+        base_url="http://testserver",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine) -> Any:
+    return create_app(settings, engine)
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+class WebClient(TestClient):
+    """A browser-like client: keeps cookies, finds the CSRF token like a form would."""
+
+    def csrf(self, path: str = "/login") -> str:
+        page = self.get(path)
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert match, f"no CSRF token on {path} ({page.status_code})"
+        return match.group(1)
+
+    def login(self, email: str, password: str = PASSWORD) -> Any:
+        token = self.csrf("/login")
+        response = self.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text[:500]
+        return response
+
+    def post_form(self, path: str, data: dict[str, Any] | None = None, *,
+                  token_from: str = "/account", **kwargs: Any) -> Any:
+        payload = dict(data or {})
+        payload["csrf_token"] = self.csrf(token_from)
+        kwargs.setdefault("follow_redirects", False)
+        return self.post(path, data=payload, **kwargs)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[WebClient]:
+    with WebClient(app, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def make_client(app: Any) -> Iterator[Any]:
+    clients: list[WebClient] = []
+
+    def factory() -> WebClient:
+        c = WebClient(app, base_url="http://testserver")
+        c.__enter__()
+        clients.append(c)
+        return c
+
+    yield factory
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+@dataclass
+class CohortFixture:
+    academy: Academy
+    cohort: Cohort
+    trainees: list[User] = field(default_factory=list)
+    mentors: list[User] = field(default_factory=list)
+    trainers: list[User] = field(default_factory=list)
+    organisers: list[User] = field(default_factory=list)
+    circles: list[LearningCircle] = field(default_factory=list)
+    memberships: dict[tuple[int, str], Membership] = field(default_factory=dict)
+
+
+class Factory:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.counter = 0
+
+    def user(self, *, name: str | None = None, email: str | None = None,
+             language: str = "en", is_admin: bool = False) -> User:
+        self.counter += 1
+        user = User(
+            email=email or f"person{self.counter}@example.test",
+            display_name=name or f"Person {self.counter}",
+            language=language,
+            is_admin=is_admin,
+            password_hash=_PASSWORD_HASH,
+        )
+        self.session.add(user)
+        self.session.commit()
+        return user
+
+    def cohort(self, *, trainees: int = 2, mentors: int = 1, trainers: int = 1,
+               organisers: int = 1, circles: int = 1, name: str | None = None,
+               language: str = "en", timeframe: str = "academy-year") -> CohortFixture:
+        self.counter += 1
+        n = self.counter
+        academy = Academy(slug=f"academy-{n}", name=f"Academy {n}", country="Pakistan",
+                          timezone="Asia/Karachi", local_language="ur")
+        self.session.add(academy)
+        self.session.flush()
+        cohort = Cohort(academy_id=academy.id, slug=f"cohort-{n}", name=name or f"Cohort {n}",
+                        language=language, starts_on=date(2026, 9, 7), ends_on=date(2027, 7, 30),
+                        timeframe=timeframe)
+        self.session.add(cohort)
+        self.session.flush()
+        made = CohortFixture(academy=academy, cohort=cohort)
+        for i in range(circles):
+            circle = LearningCircle(cohort_id=cohort.id, name=f"Circle {i + 1}")
+            self.session.add(circle)
+            made.circles.append(circle)
+        self.session.flush()
+        for role, count, bucket in (
+            (Role.TRAINEE, trainees, made.trainees), (Role.MENTOR, mentors, made.mentors),
+            (Role.TRAINER, trainers, made.trainers), (Role.ORGANISER, organisers, made.organisers),
+        ):
+            for i in range(count):
+                user = self.user(name=f"{role.value.title()} {n}-{i + 1}",
+                                 email=f"{role.value}{i + 1}.c{n}@example.test")
+                membership = Membership(
+                    cohort_id=cohort.id, user_id=user.id, role=role.value,
+                    department=f"Department {i % 3}", district="Lahore", province="Punjab",
+                    circle_id=made.circles[i % circles].id if role == Role.TRAINEE and circles else None,
+                )
+                self.session.add(membership)
+                bucket.append(user)
+                self.session.flush()
+                made.memberships[(user.id, role.value)] = membership  # type: ignore[index]
+        self.session.commit()
+        return made
+
+
+@pytest.fixture
+def factory(session: Session) -> Factory:
+    return Factory(session)
