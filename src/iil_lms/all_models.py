@@ -5,7 +5,14 @@ from sqlmodel import SQLModel
 from iil_lms.accounts import models as accounts_models
 from iil_lms.cohorts import models as cohorts_models
 from iil_lms.curriculum import models as curriculum_models
+from iil_lms.learning import models as learning_models
 
 metadata = SQLModel.metadata
 
-__all__ = ["accounts_models", "cohorts_models", "curriculum_models", "metadata"]
+__all__ = [
+    "accounts_models",
+    "cohorts_models",
+    "curriculum_models",
+    "learning_models",
+    "metadata",
+]
