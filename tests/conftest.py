@@ -39,6 +39,39 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=skip)
 
 
+class NoSkipsInCI:
+    """CI never goes green by skipping: with CI=true, any skipped test fails the run."""
+
+    def __init__(self) -> None:
+        self.skipped: list[str] = []
+
+    def _note(self, report: pytest.CollectReport | pytest.TestReport) -> None:
+        if report.skipped and not hasattr(report, "wasxfail"):
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+            self.skipped.append(f"{report.nodeid}: {reason}")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self._note(report)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        self._note(report)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.skipped and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.skipped:
+            terminalreporter.section("CI=true: skipped tests fail the run", red=True)
+            for line in self.skipped:
+                terminalreporter.line(f"SKIPPED {line}", red=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("CI") == "true":
+        config.pluginmanager.register(NoSkipsInCI(), "iil-no-skips-in-ci")
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str | None]:
     if not USE_POSTGRES:
@@ -69,6 +102,19 @@ def postgres_engine(postgres_url: str | None) -> Iterator[Engine | None]:
     SQLModel.metadata.create_all(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path, postgres_url: str | None) -> Iterator[str]:
+    """A database without any table (for migrations and `iil-lms migrate`)."""
+    if postgres_url is None:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    from tests.pg_server import create_database, drop_database
+
+    url = create_database(postgres_url)
+    yield url
+    drop_database(url, postgres_url)
 
 
 @pytest.fixture
@@ -214,7 +260,9 @@ class Factory:
                 membership = Membership(
                     cohort_id=cohort.id, user_id=user.id, role=role.value,
                     department=f"Department {i % 3}", district="Lahore", province="Punjab",
-                    circle_id=made.circles[i % circles].id if role == Role.TRAINEE and circles else None,
+                    circle_id=(
+                        made.circles[i % circles].id if role == Role.TRAINEE and circles else None
+                    ),
                 )
                 self.session.add(membership)
                 bucket.append(user)

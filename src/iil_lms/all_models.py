@@ -6,6 +6,9 @@ from iil_lms.accounts import models as accounts_models
 from iil_lms.cohorts import models as cohorts_models
 from iil_lms.curriculum import models as curriculum_models
 from iil_lms.learning import models as learning_models
+from iil_lms.mentoring import models as mentoring_models
+from iil_lms.notifications import models as notifications_models
+from iil_lms.outreach import models as outreach_models
 
 metadata = SQLModel.metadata
 
@@ -14,5 +17,8 @@ __all__ = [
     "cohorts_models",
     "curriculum_models",
     "learning_models",
+    "mentoring_models",
+    "notifications_models",
+    "outreach_models",
     "metadata",
 ]

@@ -17,6 +17,10 @@ from iil_lms import __version__
 from iil_lms.accounts.routes import router as accounts_router
 from iil_lms.cohorts.routes import router as cohorts_router
 from iil_lms.db import make_engine
+from iil_lms.mentoring.circle_routes import router as circles_router
+from iil_lms.mentoring.routes import router as mentoring_router
+from iil_lms.notifications.routes import router as notifications_router
+from iil_lms.outreach.routes import router as outreach_router
 from iil_lms.settings import Settings, get_settings
 from iil_lms.web import i18n
 from iil_lms.web.auth import LANG_COOKIE, LoginRequired, Viewer
@@ -27,7 +31,15 @@ from iil_lms.web.templating import build_environment, render
 
 log = logging.getLogger("iil_lms")
 
-ROUTERS = [home_router, accounts_router, cohorts_router]
+ROUTERS = [
+    home_router,
+    accounts_router,
+    cohorts_router,
+    mentoring_router,
+    circles_router,
+    notifications_router,
+    outreach_router,
+]
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -116,8 +128,11 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
         request_id = getattr(request.state, "request_id", "-")
-        log.exception("unhandled error request_id=%s path=%s", request_id, request.url.path)
-        _negotiate_for_error(request)
-        return render(
-            request, "errors/500.html", {"request_id": request_id}, status_code=500
+        log.exception(
+            "unhandled error request_id=%s path=%s",
+            request_id,
+            request.url.path,
+            extra={"request_id": request_id},
         )
+        _negotiate_for_error(request)
+        return render(request, "errors/500.html", {"request_id": request_id}, status_code=500)

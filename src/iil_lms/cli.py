@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
+from iil_lms.logging_setup import configure_logging
 from iil_lms.settings import LANGUAGES, get_settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
-def _engine():  # type: ignore[no-untyped-def]
+
+def _engine() -> Engine:
     import iil_lms.all_models  # noqa: F401 - every table known before any query
     from iil_lms.db import make_engine
 
@@ -37,6 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         access_log=False,
+        log_config=None,  # configure_logging() already sends every logger to JSON lines
         log_level="info",
     )
     return 0
@@ -53,8 +58,12 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     try:
         with transaction(_engine()) as session:
             user = service.create_user(
-                session, email=args.email, display_name=args.name, password=password,
-                language=args.language, is_admin=args.admin,
+                session,
+                email=args.email,
+                display_name=args.name,
+                password=password,
+                language=args.language,
+                is_admin=args.admin,
             )
             link = None
             if password is None:
@@ -81,11 +90,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send_reminders(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from iil_lms.db import transaction
+    from iil_lms.notifications.service import send_due_soon_reminders
+
+    today = date.fromisoformat(args.date) if args.date else date.today()
+    with transaction(_engine()) as session:
+        sent = send_due_soon_reminders(session, today, days_ahead=args.days)
+    print(f"Sent {sent} due-soon reminders for {today.isoformat()}.")
+    return 0
+
+
+def cmd_send_outbox(args: argparse.Namespace) -> int:
+    from iil_lms.db import transaction
+    from iil_lms.notifications.service import send_outbox
+
+    with transaction(_engine()) as session:
+        report = send_outbox(session, get_settings(), limit=args.limit)
+    print(
+        f"Sent {report.sent} emails, {report.failed} failed (retried later), "
+        f"{report.waiting} waiting."
+    )
+    return 1 if report.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iil-lms", description="Integrity Innovation Lab LMS")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+    def add(
+        name: str, handler: Callable[[argparse.Namespace], int], help_text: str
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(handler=handler)
         return p
@@ -96,24 +133,45 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1",
-                       help="Proxies whose X-Forwarded-* headers are trusted.")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="Proxies whose X-Forwarded-* headers are trusted.",
+    )
 
     create = add("create-user", cmd_create_user, "Create an account; prints an invitation link.")
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--language", choices=LANGUAGES, default="en")
     create.add_argument("--admin", action="store_true", help="Make the account a site admin.")
-    create.add_argument("--password-prompt", action="store_true",
-                        help="Set a password now instead of printing an invitation link.")
+    create.add_argument(
+        "--password-prompt",
+        action="store_true",
+        help="Set a password now instead of printing an invitation link.",
+    )
 
     demo = add("demo", cmd_demo, "Create the demo academies, cohorts and people (idempotent).")
     demo.add_argument("--password", help="Password for every demo account.")
+
+    remind = add(
+        "send-reminders",
+        cmd_send_reminders,
+        "Notify trainees of modules due soon (safe to run again the same day).",
+    )
+    remind.add_argument("--date", help="Treat this day (YYYY-MM-DD) as today.")
+    remind.add_argument("--days", type=int, default=3, help="How many days ahead count as soon.")
+
+    outbox = add(
+        "send-outbox",
+        cmd_send_outbox,
+        "Send waiting notification emails (SMTP if configured, else the log).",
+    )
+    outbox.add_argument("--limit", type=int, default=500, help="Most emails to send this run.")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    configure_logging()
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     return handler(args)

@@ -11,6 +11,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from iil_lms.db import write_intent
+from iil_lms.logging_setup import request_id_var
 from iil_lms.web.i18n import end_language_scope, new_language_scope
 
 log = logging.getLogger("iil_lms.access")
@@ -60,11 +61,13 @@ class RequestContextMiddleware:
             await send(message)
 
         intent_token = write_intent.set(scope["method"] not in SAFE_METHODS)
+        request_id_token = request_id_var.set(request_id)
         language_token = new_language_scope()
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
             write_intent.reset(intent_token)
+            request_id_var.reset(request_id_token)
             end_language_scope(language_token)
             if not is_static:
                 log.info(

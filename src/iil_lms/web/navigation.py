@@ -23,8 +23,14 @@ ROLE_LABELS = {
 # (role, label, url) in menu order; `{cohort_id}` is the viewer's active cohort.
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainee", _("My journey"), "/journey"),
+    ("trainee", _("My mentor"), "/mentoring"),
+    ("trainee", _("Circle"), "/circle"),
+    ("trainee", _("Outreach"), "/outreach"),
     ("mentor", _("My mentees"), "/mentees"),
     ("trainer", _("Cohort"), "/cohorts/{cohort_id}"),
+    ("trainer", _("Mentors"), "/cohorts/{cohort_id}/mentors"),
+    ("trainer", _("Circles"), "/cohorts/{cohort_id}/circles"),
+    ("trainer", _("Outreach"), "/cohorts/{cohort_id}/outreach"),
     ("organiser", _("Cohort"), "/cohorts/{cohort_id}"),
     ("*", _("Curriculum"), "/curriculum"),
 ]

@@ -1,0 +1,112 @@
+# iil-lms: `make run` serves the demo, `make test` checks everything (as root on Debian 12).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?= -q
+
+# Debian's python3 makes virtual environments only with python3-venv (it holds ensurepip).
+VENV_PACKAGE := $(if $(wildcard $(BIN)/python),,$(shell $(PYTHON) -c "import ensurepip" \
+	>/dev/null 2>&1 || echo python3-venv))
+# What the app needs to render PDFs (WeasyPrint) in every script it prints.
+RUN_PACKAGES := $(VENV_PACKAGE) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	fonts-noto-core fonts-dejavu-core
+# What the tests need on top: a PostgreSQL server, a browser, PDF tools, a load generator.
+TEST_PACKAGES := $(RUN_PACKAGES) postgresql chromium poppler-utils wrk
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Installs the named Debian packages that are missing (one `apt-get update`, only if needed).
+define apt_install
+	@missing=""; \
+	if command -v dpkg-query >/dev/null; then \
+		for p in $(1); do \
+			dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" \
+				|| missing="$$missing $$p"; \
+		done; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+		echo "==> Installing system packages:$$missing"; \
+		$(SUDO) apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			$$missing >/dev/null; \
+	fi
+endef
+
+PO_FILES := $(wildcard src/iil_lms/locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: help run test lint i18n bench vendor system-packages-run system-packages-test
+
+help:
+	@echo "make run    install, migrate, load the demo and serve on http://$(HOST):$(PORT)"
+	@echo "make test   lint, then the tests on SQLite and again on PostgreSQL"
+	@echo "make lint   ruff check, ruff format --check, mypy"
+	@echo "make i18n | bench | vendor   translations, benchmarks, vendored assets"
+
+$(BIN)/python:
+	@echo "==> Creating $(VENV)"
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+
+# Stamps: pip runs again only when pyproject.toml changes.
+$(VENV)/.installed-run: pyproject.toml | system-packages-run $(BIN)/python
+	@echo "==> Installing iil-lms into $(VENV)"
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | system-packages-test $(BIN)/python
+	@echo "==> Installing iil-lms with the dev extra into $(VENV)"
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@ $(VENV)/.installed-run
+
+system-packages-run:
+	$(call apt_install,$(RUN_PACKAGES))
+
+system-packages-test:
+	$(call apt_install,$(TEST_PACKAGES))
+
+# Compiled catalogs are not kept in git; build them from the .po files when they change.
+%.mo: %.po | $(VENV)/.installed-run
+	@$(BIN)/pybabel -q compile -i $< -o $@
+
+run: system-packages-run $(VENV)/.installed-run $(MO_FILES)
+	@$(BIN)/iil-lms migrate
+	@if $(BIN)/iil-lms --help | grep -qw load-curriculum; then \
+		$(BIN)/iil-lms load-curriculum curricula/iil-core; \
+	fi
+	@$(BIN)/iil-lms demo
+	@echo "==> Serving on http://$(HOST):$(PORT) (Ctrl-C stops)"
+	@$(BIN)/iil-lms serve --host $(HOST) --port $(PORT)
+
+# Every step runs even when an earlier one fails; the summary names what failed.
+test: system-packages-test $(VENV)/.installed-dev $(MO_FILES)
+	@failed=""; \
+	echo "==> Lint"; \
+	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
+	echo "==> Tests on SQLite"; \
+	$(BIN)/pytest $(PYTEST_ARGS) || failed="$$failed sqlite"; \
+	echo "==> Tests on PostgreSQL (browser journeys ran once, above)"; \
+	IIL_TEST_DB=postgres $(BIN)/pytest $(PYTEST_ARGS) -m "not browser" || failed="$$failed postgresql"; \
+	if [ -n "$$failed" ]; then echo "==> make test FAILED:$$failed"; exit 1; fi; \
+	echo "==> make test passed: lint, SQLite, PostgreSQL"
+
+lint: $(VENV)/.installed-dev
+	@failed=""; \
+	$(BIN)/ruff check src tests bench || failed="$$failed ruff-check"; \
+	RUFF_OUTPUT_FORMAT=concise $(BIN)/ruff format --check src tests bench || failed="$$failed ruff-format"; \
+	$(BIN)/mypy src || failed="$$failed mypy"; \
+	if [ -n "$$failed" ]; then echo "==> make lint FAILED:$$failed"; exit 1; fi
+
+i18n: $(VENV)/.installed-dev
+	@if [ -f scripts/i18n.sh ]; then bash scripts/i18n.sh; \
+	else echo "scripts/i18n.sh does not exist yet"; exit 1; fi
+
+bench: system-packages-test $(VENV)/.installed-dev
+	@$(BIN)/python -m bench
+
+vendor:
+	@if [ -f scripts/vendor-assets.sh ]; then bash scripts/vendor-assets.sh; \
+	else echo "scripts/vendor-assets.sh does not exist yet"; exit 1; fi

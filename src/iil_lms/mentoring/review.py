@@ -1,0 +1,643 @@
+"""What a mentor works from: the mentee overview, and the review of a submission with
+its threaded feedback, rubric scores and the decision to return or accept it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from iil_lms.accounts.models import User
+from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role
+from iil_lms.curriculum.models import CurriculumVersion, Exercise, Milestone, Module, PlanItem
+from iil_lms.db import as_utc, utcnow
+from iil_lms.learning.models import Feedback, Submission, SubmissionStatus
+from iil_lms.mentoring.models import MentorAssignment, MentoringLogEntry
+from iil_lms.mentoring.service import MentoringError, current_mentor_id
+from iil_lms.notifications.service import notify
+from iil_lms.web.i18n import gettext as _
+
+MAX_FEEDBACK = 10_000
+DONE_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.SCORED)
+
+
+# --- progress, shared by the overview and the mentee page ------------------------------
+
+
+@dataclass(frozen=True)
+class MilestoneProgress:
+    milestone_id: int
+    position: int
+    title: str
+    done: int
+    total: int
+
+
+def _planned_exercises(session: Session, cohort: Cohort) -> list[tuple[int, int, int, str]]:
+    """(exercise, milestone, milestone position, milestone title) for the exercises the
+    cohort's plan assigns; every current exercise when the cohort has no plan yet (two
+    queries). The learning journey computes completion by the plan's own rules; this is
+    the mentor's at-a-glance count."""
+    if cohort.curriculum_version_id is None:
+        return []
+    rows = session.execute(
+        sa_select(
+            col(Exercise.id),
+            col(Module.id),
+            col(Milestone.id),
+            col(Milestone.position),
+            col(Milestone.title),
+        )
+        .join(Module, col(Module.id) == Exercise.module_id)
+        .join(Milestone, col(Milestone.id) == Module.milestone_id)
+        .join(CurriculumVersion, col(CurriculumVersion.curriculum_id) == Milestone.curriculum_id)
+        .where(
+            col(CurriculumVersion.id) == cohort.curriculum_version_id,
+            col(Exercise.retired).is_(False),
+            col(Module.retired).is_(False),
+            col(Milestone.retired).is_(False),
+        )
+    ).all()
+    planned = set(
+        session.exec(
+            select(PlanItem.module_id).where(
+                PlanItem.cohort_id == cohort.id,
+                col(PlanItem.circle_id).is_(None),
+                col(PlanItem.removed).is_(False),
+            )
+        ).all()
+    )
+    return [
+        (e, ms, pos, title)
+        for e, module_id, ms, pos, title in rows
+        if e is not None and ms is not None and (not planned or module_id in planned)
+    ]
+
+
+def progress_by_trainee(
+    session: Session, cohort: Cohort, trainee_ids: list[int]
+) -> dict[int, list[MilestoneProgress]]:
+    """Each trainee's completed (accepted or auto-scored) exercises per milestone, in
+    three queries whatever the number of trainees."""
+    planned = _planned_exercises(session, cohort)
+    if not planned or not trainee_ids:
+        return {t: [] for t in trainee_ids}
+    milestone_of = {e: ms for e, ms, _p, _t in planned}
+    milestones = sorted({(pos, ms, title) for _e, ms, pos, title in planned})
+    totals: dict[int, int] = {}
+    for _e, ms, _p, _t in planned:
+        totals[ms] = totals.get(ms, 0) + 1
+    done: dict[tuple[int, int], int] = {}
+    for user_id, exercise_id in session.exec(
+        select(Submission.user_id, Submission.exercise_id)
+        .where(
+            Submission.cohort_id == cohort.id,
+            col(Submission.user_id).in_(trainee_ids),
+            col(Submission.status).in_(DONE_STATUSES),
+        )
+        .distinct()
+    ).all():
+        milestone_id = milestone_of.get(exercise_id)
+        if milestone_id is not None:
+            done[(user_id, milestone_id)] = done.get((user_id, milestone_id), 0) + 1
+    return {
+        t: [
+            MilestoneProgress(ms, pos, title, done.get((t, ms), 0), totals[ms])
+            for pos, ms, title in milestones
+        ]
+        for t in trainee_ids
+    }
+
+
+# --- the mentee overview ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwaitingReview:
+    submission_id: int
+    trainee_id: int
+    trainee_name: str
+    exercise_title: str
+    version: int
+    submitted_at: datetime
+    late: bool
+
+
+@dataclass
+class MenteeRow:
+    trainee_id: int
+    name: str
+    circle_name: str
+    department: str
+    progress: list[MilestoneProgress] = field(default_factory=list)
+    awaiting: int = 0
+    last_contact: date | None = None
+    submitted: int = 0
+
+    @property
+    def done(self) -> int:
+        return sum(p.done for p in self.progress)
+
+    @property
+    def total(self) -> int:
+        return sum(p.total for p in self.progress)
+
+
+@dataclass
+class MenteeOverview:
+    cohort: Cohort
+    mentees: list[MenteeRow]
+    awaiting: list[AwaitingReview]
+
+
+def _latest_versions() -> Any:
+    """A condition: the submission is the newest version of its exercise."""
+    newer = aliased(Submission)
+    return ~(
+        select(newer.id)
+        .where(
+            newer.cohort_id == Submission.cohort_id,
+            newer.user_id == Submission.user_id,
+            newer.exercise_id == Submission.exercise_id,
+            newer.version > Submission.version,
+        )
+        .exists()
+    )
+
+
+def awaiting_review(
+    session: Session, cohort_id: int, trainee_ids: list[int]
+) -> list[AwaitingReview]:
+    """Newest versions still waiting for a review, oldest first (one query)."""
+    if not trainee_ids:
+        return []
+    rows = session.execute(
+        sa_select(
+            col(Submission.id),
+            col(Submission.user_id),
+            col(User.display_name),
+            col(Exercise.title),
+            col(Submission.version),
+            col(Submission.submitted_at),
+            col(Submission.late),
+        )
+        .join(User, col(User.id) == Submission.user_id)
+        .join(Exercise, col(Exercise.id) == Submission.exercise_id)
+        .where(
+            col(Submission.cohort_id) == cohort_id,
+            col(Submission.user_id).in_(trainee_ids),
+            col(Submission.status) == SubmissionStatus.SUBMITTED,
+            _latest_versions(),
+        )
+        .order_by(col(Submission.submitted_at), col(Submission.id))
+    ).all()
+    return [
+        AwaitingReview(sid, uid, name, title, version, as_utc(at), late)
+        for sid, uid, name, title, version, at, late in rows
+        if sid is not None
+    ]
+
+
+def mentee_overview(session: Session, cohort: Cohort, mentor_id: int) -> MenteeOverview:
+    """A mentor's current mentees in the cohort with milestone progress, what awaits
+    review (oldest first, across mentees) and the last contact (the latest log entry or
+    feedback from this mentor). A fixed number of queries, however many mentees."""
+    assert cohort.id is not None
+    mentee_rows = session.exec(
+        select(User.id, User.display_name, LearningCircle.name, Membership.department)
+        .join(MentorAssignment, col(MentorAssignment.trainee_id) == User.id)
+        .join(
+            Membership,
+            (col(Membership.user_id) == User.id)
+            & (col(Membership.cohort_id) == MentorAssignment.cohort_id)
+            & (col(Membership.role) == Role.TRAINEE.value),
+        )
+        .outerjoin(LearningCircle, col(LearningCircle.id) == Membership.circle_id)
+        .where(
+            MentorAssignment.cohort_id == cohort.id,
+            MentorAssignment.mentor_id == mentor_id,
+            col(MentorAssignment.ended_at).is_(None),
+        )
+        .order_by(col(User.display_name), col(User.id))
+    ).all()
+    mentees = {
+        uid: MenteeRow(uid, name, circle or "", dept)
+        for uid, name, circle, dept in mentee_rows
+        if uid is not None
+    }
+    ids = list(mentees)
+    if not ids:
+        return MenteeOverview(cohort, [], [])
+    for trainee_id, progress in progress_by_trainee(session, cohort, ids).items():
+        mentees[trainee_id].progress = progress
+    awaiting = awaiting_review(session, cohort.id, ids)
+    for item in awaiting:
+        mentees[item.trainee_id].awaiting += 1
+    for trainee_id, count in session.exec(
+        select(Submission.user_id, func.count(func.distinct(Submission.exercise_id)))
+        .where(Submission.cohort_id == cohort.id, col(Submission.user_id).in_(ids))
+        .group_by(col(Submission.user_id))
+    ).all():
+        mentees[trainee_id].submitted = int(count)
+    for trainee_id, held_on in session.exec(
+        select(MentoringLogEntry.trainee_id, func.max(MentoringLogEntry.held_on))
+        .where(MentoringLogEntry.cohort_id == cohort.id, col(MentoringLogEntry.trainee_id).in_(ids))
+        .group_by(col(MentoringLogEntry.trainee_id))
+    ).all():
+        mentees[trainee_id].last_contact = held_on
+    for trainee_id, written in session.exec(
+        select(Submission.user_id, func.max(Feedback.created_at))
+        .join(Submission, col(Submission.id) == Feedback.submission_id)
+        .where(
+            Submission.cohort_id == cohort.id,
+            col(Submission.user_id).in_(ids),
+            Feedback.author_id == mentor_id,
+        )
+        .group_by(col(Submission.user_id))
+    ).all():
+        if written is None:
+            continue
+        day = as_utc(written).date()
+        row = mentees[trainee_id]
+        if row.last_contact is None or day > row.last_contact:
+            row.last_contact = day
+    return MenteeOverview(cohort, list(mentees.values()), awaiting)
+
+
+@dataclass(frozen=True)
+class SubmissionLine:
+    submission_id: int
+    exercise_title: str
+    milestone_title: str
+    version: int
+    status: str
+    submitted_at: datetime
+    late: bool
+
+
+def submissions_of(session: Session, cohort_id: int, trainee_id: int) -> list[SubmissionLine]:
+    """A trainee's latest version of each exercise, newest first (one query)."""
+    rows = session.execute(
+        sa_select(
+            col(Submission.id),
+            col(Exercise.title),
+            col(Milestone.title),
+            col(Submission.version),
+            col(Submission.status),
+            col(Submission.submitted_at),
+            col(Submission.late),
+        )
+        .join(Exercise, col(Exercise.id) == Submission.exercise_id)
+        .join(Module, col(Module.id) == Exercise.module_id)
+        .join(Milestone, col(Milestone.id) == Module.milestone_id)
+        .where(
+            col(Submission.cohort_id) == cohort_id,
+            col(Submission.user_id) == trainee_id,
+            _latest_versions(),
+        )
+        .order_by(col(Submission.submitted_at).desc(), col(Submission.id).desc())
+    ).all()
+    return [
+        SubmissionLine(sid, ex, ms, version, status, as_utc(at), late)
+        for sid, ex, ms, version, status, at, late in rows
+        if sid is not None
+    ]
+
+
+# --- review of one submission ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    levels: tuple[str, ...]
+    description: str = ""
+
+
+def rubric_of(exercise: Exercise) -> list[Criterion]:
+    """The exercise's rubric from `spec["rubric"]`: a list of criteria, each a mapping
+    with `criterion` (or `name`/`title`), `levels` (texts, or mappings with a `label`)
+    and an optional `description`; or a mapping of criterion to its levels."""
+    raw = (exercise.spec or {}).get("rubric")
+    items: list[Any]
+    if isinstance(raw, dict):
+        items = [{"criterion": k, "levels": v} for k, v in raw.items()]
+    elif isinstance(raw, list):
+        items = raw
+    else:
+        return []
+    criteria = []
+    for item in items:
+        if isinstance(item, str):
+            criteria.append(Criterion(item, ()))
+            continue
+        if not isinstance(item, dict):
+            continue
+        name = str(item.get("criterion") or item.get("name") or item.get("title") or "").strip()
+        if not name:
+            continue
+        levels = []
+        for level in item.get("levels") or []:
+            if isinstance(level, dict):
+                level = level.get("label") or level.get("name") or level.get("title")
+            if level:
+                levels.append(str(level))
+        criteria.append(Criterion(name, tuple(levels), str(item.get("description") or "")))
+    return criteria
+
+
+@dataclass
+class ThreadNode:
+    feedback: Feedback
+    author_name: str
+    children: list[ThreadNode] = field(default_factory=list)
+
+
+def feedback_thread(session: Session, submission_id: int) -> list[ThreadNode]:
+    """The submission's feedback as a tree (replies under what they answer), oldest
+    first at every level (one query)."""
+    rows = session.exec(
+        select(Feedback, User.display_name)
+        .join(User, col(User.id) == Feedback.author_id)
+        .where(Feedback.submission_id == submission_id)
+        .order_by(col(Feedback.created_at), col(Feedback.id))
+    ).all()
+    nodes = {fb.id: ThreadNode(fb, name) for fb, name in rows}
+    roots: list[ThreadNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.feedback.parent_id) if node.feedback.parent_id else None
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+@dataclass
+class ReviewContext:
+    submission: Submission
+    exercise: Exercise
+    module_title: str
+    milestone_title: str
+    trainee: User
+    cohort: Cohort
+    role: str  # mentor | trainer | owner
+    versions: list[tuple[int, int, str, datetime]]  # id, version, status, submitted_at
+
+    @property
+    def is_latest(self) -> bool:
+        return not self.versions or self.submission.version == max(
+            v for _i, v, _s, _a in self.versions
+        )
+
+    @property
+    def can_decide(self) -> bool:
+        return (
+            self.role in ("mentor", "trainer")
+            and self.is_latest
+            and self.submission.status == SubmissionStatus.SUBMITTED
+        )
+
+
+def review_context(
+    session: Session, submission_id: int, *, user_id: int, trainer_cohorts: set[int], is_admin: bool
+) -> ReviewContext | None:
+    """The submission with what its review page shows, if the person may see it: the
+    trainee's current mentor, a trainer of the cohort (or a site admin), or the trainee
+    themselves (to read and answer feedback). None otherwise, so the page is a 404."""
+    found = session.execute(
+        sa_select(Submission, Exercise, col(Module.title), col(Milestone.title), User, Cohort)
+        .join(Exercise, col(Exercise.id) == Submission.exercise_id)
+        .join(Module, col(Module.id) == Exercise.module_id)
+        .join(Milestone, col(Milestone.id) == Module.milestone_id)
+        .join(User, col(User.id) == Submission.user_id)
+        .join(Cohort, col(Cohort.id) == Submission.cohort_id)
+        .where(col(Submission.id) == submission_id)
+    ).first()
+    if found is None:
+        return None
+    submission, exercise, module_title, milestone_title, trainee, cohort = found
+    if submission.user_id == user_id:
+        role = "owner"
+    elif is_admin or submission.cohort_id in trainer_cohorts:
+        role = "trainer"
+    elif current_mentor_id(session, submission.cohort_id, submission.user_id) == user_id:
+        role = "mentor"
+    else:
+        return None
+    versions = [
+        (i, v, s, as_utc(a))
+        for i, v, s, a in session.exec(
+            select(Submission.id, Submission.version, Submission.status, Submission.submitted_at)
+            .where(
+                Submission.cohort_id == submission.cohort_id,
+                Submission.user_id == submission.user_id,
+                Submission.exercise_id == submission.exercise_id,
+            )
+            .order_by(col(Submission.version))
+        ).all()
+        if i is not None
+    ]
+    return ReviewContext(
+        submission, exercise, module_title, milestone_title, trainee, cohort, role, versions
+    )
+
+
+class FeedbackInvalid(MentoringError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def add_feedback(
+    session: Session,
+    context: ReviewContext,
+    *,
+    author_id: int,
+    body: str,
+    parent_id: int | None = None,
+    rubric_scores: dict[str, str] | None = None,
+    decision: str | None = None,
+) -> Feedback:
+    """Add a comment to the submission's thread, optionally as a reply, with rubric
+    scores and a decision. Rules: the trainee may comment and reply but not score or
+    decide; a decision is taken only on the newest version while it waits for review;
+    returning work needs a comment saying what to revise; scores must name the rubric's
+    criteria and levels. The trainee is told of feedback (or of the return, or the
+    acceptance); the author of the comment replied to, and the mentor when the trainee
+    writes, are told of the reply."""
+    errors: dict[str, str] = {}
+    body = body.strip()
+    scores = {k: v for k, v in (rubric_scores or {}).items() if v}
+    reviewer = context.role in ("mentor", "trainer")
+    if decision not in (None, SubmissionStatus.RETURNED, SubmissionStatus.ACCEPTED):
+        errors["decision"] = _("Choose to return the work or to accept it.")
+    elif decision and not context.can_decide:
+        errors["decision"] = _(
+            "This version is not waiting for a review any more: only a comment can be added."
+        )
+    if decision == SubmissionStatus.RETURNED and not body:
+        errors["body"] = _("Say what to revise when returning work.")
+    elif not body and not decision and not scores:
+        errors["body"] = _("Write a comment.")
+    elif len(body) > MAX_FEEDBACK:
+        errors["body"] = _("Keep the comment under %(count)s characters.", count=MAX_FEEDBACK)
+    if scores:
+        if not reviewer:
+            errors["rubric"] = _("Only a mentor or trainer scores against the rubric.")
+        else:
+            criteria = {c.name: c for c in rubric_of(context.exercise)}
+            for name, level in scores.items():
+                criterion = criteria.get(name)
+                if criterion is None or (criterion.levels and level not in criterion.levels):
+                    errors["rubric"] = _("Choose a level of the rubric for each criterion.")
+    parent: Feedback | None = None
+    if parent_id is not None:
+        parent = session.get(Feedback, parent_id)
+        if parent is None or parent.submission_id != context.submission.id:
+            errors["parent"] = _("The comment you replied to is not part of this thread.")
+    if errors:
+        raise FeedbackInvalid(errors)
+
+    submission = context.submission
+    now = utcnow()
+    assert submission.id is not None
+    feedback = Feedback(
+        submission_id=submission.id,
+        author_id=author_id,
+        parent_id=parent_id,
+        body=body,
+        rubric_scores=scores,
+        decision=decision,
+        created_at=now,
+    )
+    session.add(feedback)
+    if decision:
+        submission.status = decision
+        submission.reviewed_at = now
+        submission.reviewed_by_id = author_id
+        session.add(submission)
+    session.flush()
+
+    author = session.get(User, author_id)
+    author_name = author.display_name if author else ""
+    link = f"/review/{submission.id}"
+    told: set[int] = set()
+    if reviewer:
+        if decision == SubmissionStatus.RETURNED:
+            kind, message = "returned", "returned"
+        elif decision == SubmissionStatus.ACCEPTED:
+            kind, message = "feedback", "accepted"
+        else:
+            kind, message = "feedback", "feedback"
+        notify(
+            session,
+            user_ids=[submission.user_id],
+            kind=kind,
+            actor_id=author_id,
+            link=link,
+            params={"message": message, "author": author_name, "exercise": context.exercise.title},
+        )
+        told.add(submission.user_id)
+    else:
+        mentor_id = current_mentor_id(session, submission.cohort_id, submission.user_id)
+        if mentor_id is not None:
+            notify(
+                session,
+                user_ids=[mentor_id],
+                kind="reply",
+                actor_id=author_id,
+                link=link,
+                params={
+                    "message": "submission_reply",
+                    "author": author_name,
+                    "exercise": context.exercise.title,
+                },
+            )
+            told.add(mentor_id)
+    if parent is not None and parent.author_id not in told:
+        notify(
+            session,
+            user_ids=[parent.author_id],
+            kind="reply",
+            actor_id=author_id,
+            link=link,
+            params={"message": "reply", "author": author_name, "where": context.exercise.title},
+        )
+    return feedback
+
+
+def mark_feedback_read(session: Session, submission_id: int, trainee_id: int) -> None:
+    """The trainee has seen every comment on their submission."""
+    submission = session.get(Submission, submission_id)
+    if submission is None or submission.user_id != trainee_id:
+        return
+    unread = session.exec(
+        select(Feedback).where(
+            Feedback.submission_id == submission_id,
+            col(Feedback.read_by_trainee_at).is_(None),
+            Feedback.author_id != trainee_id,
+        )
+    ).all()
+    now = utcnow()
+    for feedback in unread:
+        feedback.read_by_trainee_at = now
+        session.add(feedback)
+    if unread:
+        session.flush()
+
+
+def mentee_cohort(
+    session: Session,
+    *,
+    viewer_id: int,
+    trainee_id: int,
+    trainer_cohorts: set[int],
+    is_admin: bool,
+    prefer: int | None,
+) -> tuple[int, str] | None:
+    """The cohort in which the viewer may see this trainee's mentoring record, and why:
+    as the trainee's current mentor, or as a trainer of a cohort the trainee is in (site
+    admins count as trainers). Prefers the viewer's active cohort. None: a 404."""
+    cohorts = set(
+        session.exec(
+            select(Membership.cohort_id).where(
+                Membership.user_id == trainee_id, Membership.role == Role.TRAINEE.value
+            )
+        ).all()
+    )
+    mentored = (
+        set(
+            session.exec(
+                select(MentorAssignment.cohort_id).where(
+                    MentorAssignment.trainee_id == trainee_id,
+                    MentorAssignment.mentor_id == viewer_id,
+                    col(MentorAssignment.ended_at).is_(None),
+                )
+            ).all()
+        )
+        & cohorts
+    )
+    options = [(c, "mentor") for c in sorted(mentored)]
+    options += [(c, "trainer") for c in sorted(cohorts) if is_admin or c in trainer_cohorts]
+    if not options:
+        return None
+    for cohort_id, relation in options:
+        if cohort_id == prefer:
+            return cohort_id, relation
+    return options[0]
+
+
+def trainee_exists_as_mentee(session: Session, cohort_id: int, trainee_id: int) -> bool:
+    return (
+        session.exec(
+            select(Membership.id).where(
+                Membership.cohort_id == cohort_id,
+                Membership.user_id == trainee_id,
+                Membership.role == Role.TRAINEE.value,
+            )
+        ).first()
+        is not None
+    )

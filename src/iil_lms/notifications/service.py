@@ -1,0 +1,467 @@
+"""Notifications: what each event tells whom, each person's choices, the email outbox
+and due-soon reminders. Other domains call `notify`; nothing here knows about HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from babel.dates import format_date
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from iil_lms.accounts.models import User
+from iil_lms.cohorts.models import Membership, Role
+from iil_lms.curriculum.models import Exercise, Module, PlanItem
+from iil_lms.db import utcnow
+from iil_lms.learning.models import Submission
+from iil_lms.mail import send_mail
+from iil_lms.notifications.models import Notification, NotificationSetting, OutboxMessage
+from iil_lms.settings import Settings
+from iil_lms.web import i18n
+
+log = logging.getLogger("iil_lms.notifications")
+
+
+def _(message: str) -> str:
+    """Mark for extraction; translated when shown, in the reader's language."""
+    return message
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str
+    description: str
+    in_app: bool = True
+    email: bool = True
+
+
+# The kinds a person can switch on or off, in the order the settings page lists them.
+KINDS: dict[str, Kind] = {
+    "feedback": Kind(
+        _("Feedback on my work"), _("A mentor or trainer commented on, or accepted, a submission.")
+    ),
+    "returned": Kind(
+        _("Work returned for revision"),
+        _("A submission was sent back with a request to revise it."),
+    ),
+    "reply": Kind(_("Replies"), _("Someone replied to my comment or post."), email=False),
+    "mention": Kind(_("Mentions"), _("Someone mentioned me in a learning circle."), email=False),
+    "reminder": Kind(
+        _("Due-soon reminders"), _("A module in my plan is due in the next few days.")
+    ),
+    "mentoring": Kind(
+        _("Mentoring"), _("A new mentor or mentee, and notes of mentoring conversations.")
+    ),
+    "outreach": Kind(
+        _("Outreach"), _("A trainer approved, or asked for changes to, my outreach item.")
+    ),
+}
+
+# What a notification says; `params["message"]` picks one, else the kind's own.
+MESSAGES: dict[str, str] = {
+    "feedback": _("%(author)s left feedback on “%(exercise)s”."),
+    "accepted": _("%(author)s accepted “%(exercise)s”."),
+    "returned": _("%(author)s returned “%(exercise)s” for revision."),
+    "reply": _("%(author)s replied to you in “%(where)s”."),
+    "submission_reply": _("%(author)s replied to the feedback on “%(exercise)s”."),
+    "mention": _("%(author)s mentioned you in %(where)s."),
+    "reminder": _("“%(module)s” is due on %(due_on)s."),
+    "mentor_assigned": _("%(mentor)s is now your mentor."),
+    "mentee_assigned": _("%(trainee)s is now your mentee."),
+    "mentees_assigned": _("%(count)s trainees are now your mentees."),
+    "log_entry": _("%(mentor)s added notes of your mentoring conversation on %(held_on)s."),
+    "outreach_approved": _("Your outreach item “%(title)s” was approved and is on the showcase."),
+    "outreach_changes": _("A trainer asked for changes to your outreach item “%(title)s”."),
+    "outreach_rejected": _("Your outreach item “%(title)s” was not accepted for the showcase."),
+}
+
+DATE_PARAMS = ("due_on", "held_on")
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(minutes=5)
+LONGEST_RETRY = timedelta(hours=12)
+
+
+class NotificationError(ValueError):
+    """A user-facing reason a notification action was refused."""
+
+
+def render_text(kind: str, params: dict[str, Any], language: str | None = None) -> str:
+    """The notification's sentence in `language` (default: the current request's)."""
+    language = language or i18n.get_language()
+    msgid = MESSAGES.get(str(params.get("message", kind)), MESSAGES.get(kind, "%(text)s"))
+    values: dict[str, Any] = {}
+    for key, value in params.items():
+        if key in DATE_PARAMS and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = format_date(
+                    date.fromisoformat(value),
+                    format="medium",
+                    locale=i18n.BABEL_LOCALES.get(language, "en_GB"),
+                )
+        values[key] = value
+    translated = i18n.translations(language).ugettext(msgid)
+    try:
+        return translated % values
+    except (KeyError, TypeError, ValueError):
+        return str(params.get("text", ""))
+
+
+@dataclass(frozen=True)
+class Choice:
+    kind: str
+    label: str
+    description: str
+    in_app: bool
+    email: bool
+
+
+def choices_for(session: Session, user_id: int) -> list[Choice]:
+    """Each kind with the person's choice, or the kind's default."""
+    rows = {
+        s.kind: s
+        for s in session.exec(
+            select(NotificationSetting).where(NotificationSetting.user_id == user_id)
+        )
+    }
+    result = []
+    for kind, spec in KINDS.items():
+        row = rows.get(kind)
+        result.append(
+            Choice(
+                kind=kind,
+                label=i18n.gettext(spec.label),
+                description=i18n.gettext(spec.description),
+                in_app=row.in_app if row else spec.in_app,
+                email=row.email if row else spec.email,
+            )
+        )
+    return result
+
+
+def save_choices(session: Session, user_id: int, chosen: dict[str, tuple[bool, bool]]) -> None:
+    """Store what the person wants, per kind, as (in the app, by email); kinds left out
+    keep their current choice."""
+    unknown = set(chosen) - set(KINDS)
+    if unknown:
+        raise NotificationError(i18n.gettext("Unknown kind of notification."))
+    rows = {
+        s.kind: s
+        for s in session.exec(
+            select(NotificationSetting).where(NotificationSetting.user_id == user_id)
+        )
+    }
+    for kind, (in_app, email) in chosen.items():
+        row = rows.get(kind) or NotificationSetting(user_id=user_id, kind=kind)
+        row.in_app, row.email = in_app, email
+        session.add(row)
+    session.flush()
+
+
+def notify(
+    session: Session,
+    *,
+    user_ids: Iterable[int],
+    kind: str,
+    params: dict[str, Any],
+    link: str,
+    actor_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> int:
+    """Tell each person (never the actor themselves) about an event, in the app and by
+    email as each of them chose. With a `dedupe_key`, a person who was already told under
+    that key is not told again. Returns how many people were told. Fixed number of
+    queries, however many people."""
+    if kind not in KINDS:
+        raise NotificationError(f"unknown notification kind {kind!r}")
+    wanted = sorted({u for u in user_ids if u is not None and u != actor_id})
+    if not wanted:
+        return 0
+    users = session.exec(
+        select(User.id, User.email, User.language, User.is_active).where(col(User.id).in_(wanted))
+    ).all()
+    settings = {
+        s.user_id: s
+        for s in session.exec(
+            select(NotificationSetting).where(
+                col(NotificationSetting.user_id).in_(wanted), NotificationSetting.kind == kind
+            )
+        )
+    }
+    already: set[int] = set()
+    if dedupe_key is not None:
+        already.update(
+            session.exec(
+                select(Notification.user_id).where(
+                    col(Notification.user_id).in_(wanted), Notification.dedupe_key == dedupe_key
+                )
+            ).all()
+        )
+        already.update(
+            u
+            for u in session.exec(
+                select(OutboxMessage.user_id).where(
+                    col(OutboxMessage.user_id).in_(wanted), OutboxMessage.dedupe_key == dedupe_key
+                )
+            ).all()
+            if u is not None
+        )
+    spec = KINDS[kind]
+    english = render_text(kind, params, "en")
+    told = 0
+    for user_id, email, language, is_active in users:
+        if user_id is None or user_id in already or not is_active:
+            continue
+        setting = settings.get(user_id)
+        in_app = setting.in_app if setting else spec.in_app
+        by_email = setting.email if setting else spec.email
+        if in_app:
+            session.add(
+                Notification(
+                    user_id=user_id,
+                    kind=kind,
+                    params=params,
+                    text=english[:500],
+                    link=link,
+                    dedupe_key=dedupe_key,
+                )
+            )
+        if by_email:
+            text = render_text(kind, params, language)
+            session.add(
+                OutboxMessage(
+                    user_id=user_id,
+                    to_address=email,
+                    subject=_email_subject(text, language),
+                    body=text,
+                    link=link,
+                    language=language,
+                    dedupe_key=dedupe_key,
+                )
+            )
+        told += int(in_app or by_email)
+    session.flush()
+    return told
+
+
+def _email_subject(text: str, language: str) -> str:
+    prefix = i18n.translations(language).ugettext(_("Integrity Innovation Lab"))
+    subject = f"{prefix}: {text}"
+    return subject if len(subject) <= 200 else subject[:199] + "…"
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+        ).one()
+    )
+
+
+PAGE_SIZE = 30
+
+
+def recent(session: Session, user_id: int, *, page: int = 1) -> tuple[list[Notification], bool]:
+    """One page of a person's notifications, newest first, and whether more follow."""
+    page = max(page, 1)
+    rows = list(
+        session.exec(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+    )
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def mark_read(session: Session, user_id: int, notification_id: int) -> Notification | None:
+    """Mark one of the person's own notifications read; None when it is not theirs."""
+    found = session.get(Notification, notification_id)
+    if found is None or found.user_id != user_id:
+        return None
+    if found.read_at is None:
+        found.read_at = utcnow()
+        session.add(found)
+        session.flush()
+    return found
+
+
+def mark_all_read(session: Session, user_id: int) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(col(Notification.user_id) == user_id, col(Notification.read_at).is_(None))
+        .values(read_at=utcnow())
+    )
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class OutboxReport:
+    sent: int
+    failed: int
+    waiting: int
+
+
+Sender = Callable[..., None]
+
+
+def send_outbox(
+    session: Session,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    limit: int = 200,
+    sender: Sender = send_mail,
+) -> OutboxReport:
+    """Send the emails that are due, oldest first. A sent message is marked sent and is
+    never sent again; a failure is counted and retried later, each time after twice the
+    delay (5 minutes, 10, 20 ... at most 12 hours), until MAX_ATTEMPTS failures."""
+    now = now or utcnow()
+    due = list(
+        session.exec(
+            select(OutboxMessage)
+            .where(
+                col(OutboxMessage.sent_at).is_(None),
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+        )
+    )
+    sent = failed = 0
+    for message in due:
+        base = settings.base_url.rstrip("/")
+        body = message.body
+        if message.link:
+            body += f"\n\n{base}{message.link}"
+        footer = i18n.translations(message.language).ugettext(
+            _("Choose which emails you get: %(url)s")
+        )
+        body += "\n\n" + footer % {"url": f"{base}/notifications/settings"}
+        try:
+            sender(settings, to=message.to_address, subject=message.subject, body=body)
+        except Exception as error:  # noqa: BLE001 - any failure is retried later
+            message.attempts += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:500]
+            delay = min(FIRST_RETRY * 2 ** (message.attempts - 1), LONGEST_RETRY)
+            message.next_attempt_at = now + delay
+            failed += 1
+            log.warning(
+                "email %s to %s failed (attempt %s): %s",
+                message.id,
+                message.to_address,
+                message.attempts,
+                error,
+            )
+        else:
+            message.sent_at = now
+            message.attempts += 1
+            sent += 1
+        session.add(message)
+        session.flush()
+    waiting = int(
+        session.exec(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(col(OutboxMessage.sent_at).is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
+        ).one()
+    )
+    return OutboxReport(sent=sent, failed=failed, waiting=waiting)
+
+
+REMINDER_DAYS = 3
+
+
+def send_due_soon_reminders(
+    session: Session, today: date, *, days_ahead: int = REMINDER_DAYS
+) -> int:
+    """Remind each active trainee of every module in their plan (a learning circle's own
+    dates win over the cohort's; removed modules are skipped) that is due from `today`
+    to `days_ahead` days later and still has an exercise they have not submitted. Each
+    trainee is reminded once per module and due date, so running it again the same day
+    (or the next) sends nothing twice. Returns how many reminders were sent."""
+    horizon = today + timedelta(days=days_ahead)
+    due = session.exec(
+        select(PlanItem.cohort_id, PlanItem.module_id)
+        .where(
+            PlanItem.due_on >= today, PlanItem.due_on <= horizon, col(PlanItem.removed).is_(False)
+        )
+        .distinct()
+    ).all()
+    if not due:
+        return 0
+    cohort_ids = sorted({c for c, _m in due})
+    module_ids = sorted({m for _c, m in due})
+    items = session.exec(
+        select(PlanItem).where(
+            col(PlanItem.cohort_id).in_(cohort_ids), col(PlanItem.module_id).in_(module_ids)
+        )
+    ).all()
+    cohort_wide = {(i.cohort_id, i.module_id): i for i in items if i.circle_id is None}
+    per_circle: dict[tuple[int, int, int | None], PlanItem] = {
+        (i.cohort_id, i.module_id, i.circle_id): i for i in items if i.circle_id is not None
+    }
+    titles = dict(
+        session.exec(select(Module.id, Module.title).where(col(Module.id).in_(module_ids))).all()
+    )
+    exercises: dict[int, set[int]] = {}
+    for exercise_id, module_id in session.exec(
+        select(Exercise.id, Exercise.module_id).where(
+            col(Exercise.module_id).in_(module_ids), col(Exercise.retired).is_(False)
+        )
+    ).all():
+        if exercise_id is not None:
+            exercises.setdefault(module_id, set()).add(exercise_id)
+    all_exercises = sorted(e for group in exercises.values() for e in group)
+    trainees = session.exec(
+        select(Membership.cohort_id, Membership.user_id, Membership.circle_id)
+        .join(User, col(User.id) == Membership.user_id)
+        .where(
+            col(Membership.cohort_id).in_(cohort_ids),
+            Membership.role == Role.TRAINEE.value,
+            col(User.is_active).is_(True),
+        )
+    ).all()
+    done: dict[tuple[int, int], set[int]] = {}
+    for cohort_id, user_id, exercise_id in session.exec(
+        select(Submission.cohort_id, Submission.user_id, Submission.exercise_id)
+        .where(
+            col(Submission.cohort_id).in_(cohort_ids),
+            col(Submission.exercise_id).in_(all_exercises),
+        )
+        .distinct()
+    ).all():
+        done.setdefault((cohort_id, user_id), set()).add(exercise_id)
+    batches: dict[tuple[int, int, date], list[int]] = {}
+    for cohort_id, user_id, circle_id in trainees:
+        for module_id in module_ids:
+            item = per_circle.get((cohort_id, module_id, circle_id)) or cohort_wide.get(
+                (cohort_id, module_id)
+            )
+            if item is None or item.removed or not today <= item.due_on <= horizon:
+                continue
+            needed = exercises.get(module_id, set())
+            if not needed or needed <= done.get((cohort_id, user_id), set()):
+                continue
+            batches.setdefault((cohort_id, module_id, item.due_on), []).append(user_id)
+    sent = 0
+    for (cohort_id, module_id, due_on), user_ids in sorted(batches.items()):
+        sent += notify(
+            session,
+            user_ids=user_ids,
+            kind="reminder",
+            params={"module": titles.get(module_id, ""), "due_on": due_on.isoformat()},
+            link="/journey",
+            dedupe_key=f"due:{cohort_id}:{module_id}:{due_on.isoformat()}",
+        )
+    return sent

@@ -1,0 +1,1 @@
+"""Trainees' outreach items, their moderation, and each academy's public showcase."""
