@@ -164,14 +164,21 @@ class WebClient(TestClient):
     def login(self, email: str, password: str = PASSWORD) -> Any:
         token = self.csrf("/login")
         response = self.post(
-            "/login", data={"email": email, "password": password, "csrf_token": token},
+            "/login",
+            data={"email": email, "password": password, "csrf_token": token},
             follow_redirects=False,
         )
         assert response.status_code == 303, response.text[:500]
         return response
 
-    def post_form(self, path: str, data: dict[str, Any] | None = None, *,
-                  token_from: str = "/account", **kwargs: Any) -> Any:
+    def post_form(
+        self,
+        path: str,
+        data: dict[str, Any] | None = None,
+        *,
+        token_from: str = "/account",
+        **kwargs: Any,
+    ) -> Any:
         payload = dict(data or {})
         payload["csrf_token"] = self.csrf(token_from)
         kwargs.setdefault("follow_redirects", False)
@@ -216,8 +223,14 @@ class Factory:
         self.session = session
         self.counter = 0
 
-    def user(self, *, name: str | None = None, email: str | None = None,
-             language: str = "en", is_admin: bool = False) -> User:
+    def user(
+        self,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        language: str = "en",
+        is_admin: bool = False,
+    ) -> User:
         self.counter += 1
         user = User(
             email=email or f"person{self.counter}@example.test",
@@ -230,18 +243,38 @@ class Factory:
         self.session.commit()
         return user
 
-    def cohort(self, *, trainees: int = 2, mentors: int = 1, trainers: int = 1,
-               organisers: int = 1, circles: int = 1, name: str | None = None,
-               language: str = "en", timeframe: str = "academy-year") -> CohortFixture:
+    def cohort(
+        self,
+        *,
+        trainees: int = 2,
+        mentors: int = 1,
+        trainers: int = 1,
+        organisers: int = 1,
+        circles: int = 1,
+        name: str | None = None,
+        language: str = "en",
+        timeframe: str = "academy-year",
+    ) -> CohortFixture:
         self.counter += 1
         n = self.counter
-        academy = Academy(slug=f"academy-{n}", name=f"Academy {n}", country="Pakistan",
-                          timezone="Asia/Karachi", local_language="ur")
+        academy = Academy(
+            slug=f"academy-{n}",
+            name=f"Academy {n}",
+            country="Pakistan",
+            timezone="Asia/Karachi",
+            local_language="ur",
+        )
         self.session.add(academy)
         self.session.flush()
-        cohort = Cohort(academy_id=academy.id, slug=f"cohort-{n}", name=name or f"Cohort {n}",
-                        language=language, starts_on=date(2026, 9, 7), ends_on=date(2027, 7, 30),
-                        timeframe=timeframe)
+        cohort = Cohort(
+            academy_id=academy.id,
+            slug=f"cohort-{n}",
+            name=name or f"Cohort {n}",
+            language=language,
+            starts_on=date(2026, 9, 7),
+            ends_on=date(2027, 7, 30),
+            timeframe=timeframe,
+        )
         self.session.add(cohort)
         self.session.flush()
         made = CohortFixture(academy=academy, cohort=cohort)
@@ -251,15 +284,23 @@ class Factory:
             made.circles.append(circle)
         self.session.flush()
         for role, count, bucket in (
-            (Role.TRAINEE, trainees, made.trainees), (Role.MENTOR, mentors, made.mentors),
-            (Role.TRAINER, trainers, made.trainers), (Role.ORGANISER, organisers, made.organisers),
+            (Role.TRAINEE, trainees, made.trainees),
+            (Role.MENTOR, mentors, made.mentors),
+            (Role.TRAINER, trainers, made.trainers),
+            (Role.ORGANISER, organisers, made.organisers),
         ):
             for i in range(count):
-                user = self.user(name=f"{role.value.title()} {n}-{i + 1}",
-                                 email=f"{role.value}{i + 1}.c{n}@example.test")
+                user = self.user(
+                    name=f"{role.value.title()} {n}-{i + 1}",
+                    email=f"{role.value}{i + 1}.c{n}@example.test",
+                )
                 membership = Membership(
-                    cohort_id=cohort.id, user_id=user.id, role=role.value,
-                    department=f"Department {i % 3}", district="Lahore", province="Punjab",
+                    cohort_id=cohort.id,
+                    user_id=user.id,
+                    role=role.value,
+                    department=f"Department {i % 3}",
+                    district="Lahore",
+                    province="Punjab",
                     circle_id=(
                         made.circles[i % circles].id if role == Role.TRAINEE and circles else None
                     ),

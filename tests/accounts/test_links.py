@@ -10,8 +10,9 @@ from iil_lms.db import utcnow
 
 
 def _invite(session, settings, **kw):
-    user = service.create_user(session, email="new.trainee@example.test",
-                               display_name="New Trainee", **kw)
+    user = service.create_user(
+        session, email="new.trainee@example.test", display_name="New Trainee", **kw
+    )
     token = service.issue_token(session, settings, user, "invite")
     session.commit()
     return user, token
@@ -21,9 +22,15 @@ def test_invitation_link_lets_a_new_user_set_a_password_and_sign_in(client, sess
     user, token = _invite(session, settings)
     page = client.get(f"/invite/{token}")
     assert page.status_code == 200 and "Welcome, New Trainee" in page.text
-    response = client.post(f"/invite/{token}", data={
-        "password": "a-long-password", "confirm": "a-long-password",
-        "csrf_token": client.csrf(f"/invite/{token}")}, follow_redirects=False)
+    response = client.post(
+        f"/invite/{token}",
+        data={
+            "password": "a-long-password",
+            "confirm": "a-long-password",
+            "csrf_token": client.csrf(f"/invite/{token}"),
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert client.get("/account").status_code == 200
     fresh = client.__class__(client.app, base_url="http://testserver")
@@ -33,8 +40,10 @@ def test_invitation_link_lets_a_new_user_set_a_password_and_sign_in(client, sess
 def test_invitation_link_works_only_once(client, session, settings):
     _user, token = _invite(session, settings)
     csrf = client.csrf(f"/invite/{token}")
-    client.post(f"/invite/{token}", data={"password": "a-long-password",
-                                          "confirm": "a-long-password", "csrf_token": csrf})
+    client.post(
+        f"/invite/{token}",
+        data={"password": "a-long-password", "confirm": "a-long-password", "csrf_token": csrf},
+    )
     again = client.get(f"/invite/{token}")
     assert again.status_code == 410
     assert "already been used" in again.text
@@ -56,21 +65,27 @@ def test_expired_invitation_says_so_and_offers_a_new_link(client, session, setti
 def test_mismatched_or_short_passwords_are_refused_with_a_reason(client, session, settings):
     _user, token = _invite(session, settings)
     csrf = client.csrf(f"/invite/{token}")
-    mismatch = client.post(f"/invite/{token}", data={"password": "a-long-password",
-                                                     "confirm": "another-password", "csrf_token": csrf})
-    short = client.post(f"/invite/{token}", data={"password": "short", "confirm": "short",
-                                                  "csrf_token": csrf})
+    mismatch = client.post(
+        f"/invite/{token}",
+        data={"password": "a-long-password", "confirm": "another-password", "csrf_token": csrf},
+    )
+    short = client.post(
+        f"/invite/{token}", data={"password": "short", "confirm": "short", "csrf_token": csrf}
+    )
     assert mismatch.status_code == 400 and "not the same" in mismatch.text
     assert short.status_code == 400 and "at least 10 characters" in short.text
     assert session.exec(select(AuthToken)).one().used_at is None
 
 
-def test_forgot_password_answers_the_same_for_known_and_unknown_emails(client, factory, session, caplog):
+def test_forgot_password_answers_the_same_for_known_and_unknown_emails(
+    client, factory, session, caplog
+):
     user = factory.user()
     csrf = client.csrf("/password/forgot")
     known = client.post("/password/forgot", data={"email": user.email, "csrf_token": csrf})
-    unknown = client.post("/password/forgot", data={"email": "nobody@example.test",
-                                                    "csrf_token": csrf})
+    unknown = client.post(
+        "/password/forgot", data={"email": "nobody@example.test", "csrf_token": csrf}
+    )
     assert known.status_code == unknown.status_code == 200
     assert known.text.replace(csrf, "") == unknown.text.replace(csrf, "")
     assert session.exec(select(AuthToken).where(AuthToken.user_id == user.id)).one()
@@ -85,9 +100,15 @@ def test_reset_link_sets_a_new_password_once_and_ends_other_sessions(
     token = service.issue_token(session, settings, user, "reset")
     session.commit()
     csrf = client.csrf(f"/password/reset/{token}")
-    response = client.post(f"/password/reset/{token}", data={
-        "password": "brand-new-password", "confirm": "brand-new-password", "csrf_token": csrf},
-        follow_redirects=False)
+    response = client.post(
+        f"/password/reset/{token}",
+        data={
+            "password": "brand-new-password",
+            "confirm": "brand-new-password",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert other_device.get("/account", follow_redirects=False).status_code == 303
     assert client.get(f"/password/reset/{token}").status_code == 410
@@ -123,6 +144,7 @@ def test_create_user_refuses_duplicates_and_bad_input(session):
 
 
 def test_passwords_are_hashed_with_argon2id(session):
-    user = service.create_user(session, email="h@example.test", display_name="H",
-                               password="a-long-password")
+    user = service.create_user(
+        session, email="h@example.test", display_name="H", password="a-long-password"
+    )
     assert user.password_hash.startswith("$argon2id$")

@@ -28,10 +28,13 @@ def test_trainer_lands_on_their_cohort_page(client, factory):
 def test_wrong_password_and_unknown_email_get_the_same_message(client, factory):
     user = factory.user()
     token = client.csrf()
-    wrong = client.post("/login", data={"email": user.email, "password": "nope-nope-nope",
-                                        "csrf_token": token})
-    unknown = client.post("/login", data={"email": "nobody@example.test",
-                                          "password": "nope-nope-nope", "csrf_token": token})
+    wrong = client.post(
+        "/login", data={"email": user.email, "password": "nope-nope-nope", "csrf_token": token}
+    )
+    unknown = client.post(
+        "/login",
+        data={"email": "nobody@example.test", "password": "nope-nope-nope", "csrf_token": token},
+    )
     assert wrong.status_code == unknown.status_code == 401
     message = "That email and password do not match an account."
     assert message in wrong.text and message in unknown.text
@@ -42,10 +45,12 @@ def test_login_is_throttled_per_account_even_with_the_right_password(client, fac
     user = factory.user()
     token = client.csrf()
     for _ in range(settings.login_max_failures_per_account):
-        client.post("/login", data={"email": user.email, "password": "wrong-password",
-                                    "csrf_token": token})
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                           "csrf_token": token})
+        client.post(
+            "/login", data={"email": user.email, "password": "wrong-password", "csrf_token": token}
+        )
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 429
     assert "Too many failed attempts" in response.text
 
@@ -53,12 +58,15 @@ def test_login_is_throttled_per_account_even_with_the_right_password(client, fac
 def test_login_is_throttled_per_address_across_accounts(session, settings, factory):
     target = factory.user()
     for i in range(settings.login_max_failures_per_address):
-        service.authenticate(session, settings, email=f"guess{i}@example.test",
-                             password="x", address="203.0.113.9")
-    blocked = service.authenticate(session, settings, email=target.email, password=PASSWORD,
-                                   address="203.0.113.9")
-    allowed = service.authenticate(session, settings, email=target.email, password=PASSWORD,
-                                   address="198.51.100.1")
+        service.authenticate(
+            session, settings, email=f"guess{i}@example.test", password="x", address="203.0.113.9"
+        )
+    blocked = service.authenticate(
+        session, settings, email=target.email, password=PASSWORD, address="203.0.113.9"
+    )
+    allowed = service.authenticate(
+        session, settings, email=target.email, password=PASSWORD, address="198.51.100.1"
+    )
     assert blocked.throttled and blocked.user is None
     assert allowed.user is not None and allowed.user.id == target.id
 
@@ -73,15 +81,18 @@ def test_old_failures_stop_counting_after_the_window(session, settings, factory)
         failure.at = utcnow() - timedelta(minutes=settings.login_window_minutes + 1)
         session.add(failure)
     session.flush()
-    result = service.authenticate(session, settings, email=user.email, password=PASSWORD,
-                                  address="a")
+    result = service.authenticate(
+        session, settings, email=user.email, password=PASSWORD, address="a"
+    )
     assert result.user is not None
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(client, factory):
     user = factory.user()
     response = client.login(user.email)
-    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("iil_session="))
+    cookie = next(
+        h for h in response.headers.get_list("set-cookie") if h.startswith("iil_session=")
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie or "SameSite=Lax" in cookie
 
@@ -92,7 +103,9 @@ def test_session_cookie_is_secure_over_https(app, factory):
     user = factory.user()
     with WebClient(app, base_url="https://testserver") as secure_client:
         response = secure_client.login(user.email)
-    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("iil_session="))
+    cookie = next(
+        h for h in response.headers.get_list("set-cookie") if h.startswith("iil_session=")
+    )
     assert "Secure" in cookie
 
 
@@ -124,9 +137,16 @@ def test_signed_out_visitor_is_sent_to_login_with_the_page_to_return_to(client):
 def test_login_returns_to_the_requested_page_but_never_off_site(client, factory):
     user = factory.user()
     token = client.csrf()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                           "csrf_token": token, "next": "//evil.example/x"},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"
 
 

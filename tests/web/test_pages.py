@@ -23,7 +23,9 @@ def test_post_with_a_token_from_another_session_is_refused(client, make_client, 
     other = make_client()
     other.login(b.email)
     foreign_token = other.csrf("/account")
-    response = client.post("/account/language", data={"language": "ur", "csrf_token": foreign_token})
+    response = client.post(
+        "/account/language", data={"language": "ur", "csrf_token": foreign_token}
+    )
     assert response.status_code == 403
 
 
@@ -31,8 +33,12 @@ def test_htmx_header_token_is_accepted(client, factory, session):
     user = factory.user()
     client.login(user.email)
     token = client.csrf("/account")
-    response = client.post("/account/language", data={"language": "ne"},
-                           headers={"X-CSRF-Token": token}, follow_redirects=False)
+    response = client.post(
+        "/account/language",
+        data={"language": "ne"},
+        headers={"X-CSRF-Token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     session.refresh(user)
     assert user.language == "ne"
@@ -105,9 +111,15 @@ def test_security_headers_are_on_every_page(client):
     assert response.headers["referrer-policy"] == "same-origin"
 
 
-@pytest.mark.parametrize(("header", "lang", "direction"), [
-    ("ur", "ur", "rtl"), ("ne-NP,en;q=0.5", "ne", "ltr"), ("fr, en;q=0.1", "en", "ltr"), (None, "en", "ltr"),
-])
+@pytest.mark.parametrize(
+    ("header", "lang", "direction"),
+    [
+        ("ur", "ur", "rtl"),
+        ("ne-NP,en;q=0.5", "ne", "ltr"),
+        ("fr, en;q=0.1", "en", "ltr"),
+        (None, "en", "ltr"),
+    ],
+)
 def test_login_page_language_follows_the_browser(client, header, lang, direction):
     headers = {"Accept-Language": header} if header else {}
     page = client.get("/login", headers=headers).text
@@ -123,8 +135,11 @@ def test_users_language_wins_over_the_browser(client, factory):
 
 def test_language_switcher_on_the_login_page_sticks(client):
     token = client.csrf("/login")
-    client.post("/language", data={"language": "ne", "csrf_token": token},
-                headers={"Referer": "http://testserver/login"})
+    client.post(
+        "/language",
+        data={"language": "ne", "csrf_token": token},
+        headers={"Referer": "http://testserver/login"},
+    )
     assert '<html lang="ne"' in client.get("/login").text
 
 

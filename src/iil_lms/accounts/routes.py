@@ -130,8 +130,12 @@ def _redeem(
     session_token = service.start_session(session, settings, user)
     response = redirect(request, "/", _("Your password is set. Welcome!"))
     response.set_cookie(
-        SESSION_COOKIE, session_token, max_age=settings.session_days * 86400,
-        httponly=True, samesite="lax", secure=request.url.scheme == "https",
+        SESSION_COOKIE,
+        session_token,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
     )
     return response
 
@@ -170,8 +174,10 @@ def forgot(
             settings,
             to=user.email,
             subject=_("Reset your iil-lms password"),
-            body=_("Open this link to choose a new password: %(url)s",
-                   url=f"{settings.base_url}/password/reset/{token}"),
+            body=_(
+                "Open this link to choose a new password: %(url)s",
+                url=f"{settings.base_url}/password/reset/{token}",
+            ),
         )
     return render(request, "accounts/forgot.html", {"sent": True})
 

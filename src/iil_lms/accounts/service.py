@@ -102,7 +102,9 @@ class LoginResult:
     throttled: bool = False
 
 
-def _recent_failures(session: Session, settings: Settings, *, email: str, address: str) -> tuple[int, int]:
+def _recent_failures(
+    session: Session, settings: Settings, *, email: str, address: str
+) -> tuple[int, int]:
     since = utcnow() - timedelta(minutes=settings.login_window_minutes)
     by_account = session.exec(
         select(func.count()).where(LoginFailure.email == email, LoginFailure.at >= since)
@@ -254,5 +256,3 @@ def audit(
 
 def user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
-
-

@@ -6,10 +6,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from iil_lms.accounts import service as accounts
 from iil_lms.accounts.models import User, UserSession
@@ -106,17 +107,28 @@ def load_viewer(request: Request, session: Session) -> Viewer:
             session.expunge(viewer.user_session)
             session.expunge(viewer.user)
             viewer.session_token = token
-            rows = session.exec(
-                select(Membership.id, Membership.cohort_id, Membership.role, Cohort.name,
-                       Cohort.language, Academy.name)
-                .join(Cohort, Cohort.id == Membership.cohort_id)  # type: ignore[arg-type]
-                .join(Academy, Academy.id == Cohort.academy_id)  # type: ignore[arg-type]
-                .where(Membership.user_id == viewer.user.id)
-                .order_by(Cohort.starts_on.desc(), Membership.id)  # type: ignore[attr-defined]
+            rows = session.execute(
+                sa_select(
+                    col(Membership.id),
+                    col(Membership.cohort_id),
+                    col(Membership.role),
+                    col(Cohort.name),
+                    col(Cohort.language),
+                    col(Academy.name),
+                )
+                .join(Cohort, col(Cohort.id) == Membership.cohort_id)
+                .join(Academy, col(Academy.id) == Cohort.academy_id)
+                .where(col(Membership.user_id) == viewer.user.id)
+                .order_by(col(Cohort.starts_on).desc(), col(Membership.id))
             ).all()
             viewer.roles = [
-                CohortRole(cohort_id=c_id, cohort_name=c_name, academy_name=a_name,
-                           role=role, membership_id=m_id)
+                CohortRole(
+                    cohort_id=c_id,
+                    cohort_name=c_name,
+                    academy_name=a_name,
+                    role=role,
+                    membership_id=m_id,
+                )
                 for m_id, c_id, role, c_name, _lang, a_name in rows
             ]
             cohort_language = rows[0][4] if rows else None
@@ -200,5 +212,3 @@ def cohort_role(*allowed: Role | str) -> Callable[..., CohortAccess]:
 
     dependency.permission = ("cohort", tuple(sorted(allowed_set)))  # type: ignore[attr-defined]
     return dependency
-
-

@@ -113,8 +113,12 @@ def render(
     response = HTMLResponse(html, status_code=status_code, headers=headers)
     if viewer.new_anon_id and viewer.anon_id:
         response.set_cookie(
-            ANON_COOKIE, viewer.anon_id, httponly=True, samesite="lax",
-            secure=request.url.scheme == "https", max_age=60 * 60 * 24 * 30,
+            ANON_COOKIE,
+            viewer.anon_id,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+            max_age=60 * 60 * 24 * 30,
         )
     if getattr(request.state, "flash_consumed", False):
         response.delete_cookie("iil_flash")
