@@ -16,7 +16,10 @@ import iil_lms.all_models  # noqa: F401 - every table known before any query
 from iil_lms import __version__
 from iil_lms.accounts.routes import router as accounts_router
 from iil_lms.cohorts.routes import router as cohorts_router
+from iil_lms.curriculum.routes import router as curriculum_router
 from iil_lms.db import make_engine
+from iil_lms.learning.routes import router as learning_router
+from iil_lms.learning.trainer_routes import router as learning_trainer_router
 from iil_lms.mentoring.circle_routes import router as circles_router
 from iil_lms.mentoring.routes import router as mentoring_router
 from iil_lms.notifications.routes import router as notifications_router
@@ -26,7 +29,7 @@ from iil_lms.web import i18n
 from iil_lms.web.auth import LANG_COOKIE, LoginRequired, Viewer
 from iil_lms.web.csrf import csrf_protect
 from iil_lms.web.home import router as home_router
-from iil_lms.web.middleware import RequestContextMiddleware
+from iil_lms.web.middleware import SECURITY_HEADERS, RequestContextMiddleware
 from iil_lms.web.templating import build_environment, render
 
 log = logging.getLogger("iil_lms")
@@ -35,10 +38,13 @@ ROUTERS = [
     home_router,
     accounts_router,
     cohorts_router,
+    curriculum_router,
     mentoring_router,
     circles_router,
     notifications_router,
     outreach_router,
+    learning_router,
+    learning_trainer_router,
 ]
 
 
@@ -135,4 +141,9 @@ def _install_error_pages(app: FastAPI) -> None:
             extra={"request_id": request_id},
         )
         _negotiate_for_error(request)
-        return render(request, "errors/500.html", {"request_id": request_id}, status_code=500)
+        response = render(request, "errors/500.html", {"request_id": request_id}, status_code=500)
+        # Starlette answers unhandled errors outside the middleware stack, so the
+        # security headers the middleware adds everywhere else are set here.
+        for name, value in SECURITY_HEADERS:
+            response.headers[name.decode()] = value.decode()
+        return response

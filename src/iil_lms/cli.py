@@ -104,16 +104,36 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
 
 
 def cmd_send_outbox(args: argparse.Namespace) -> int:
-    from iil_lms.db import transaction
-    from iil_lms.notifications.service import send_outbox
+    from iil_lms.notifications.service import deliver_outbox
 
-    with transaction(_engine()) as session:
-        report = send_outbox(session, get_settings(), limit=args.limit)
+    report = deliver_outbox(_engine(), get_settings(), limit=args.limit)
     print(
         f"Sent {report.sent} emails, {report.failed} failed (retried later), "
         f"{report.waiting} waiting."
     )
     return 1 if report.failed else 0
+
+
+def cmd_load_curriculum(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from iil_lms.curriculum import service
+    from iil_lms.curriculum.loader import CurriculumInvalid
+    from iil_lms.db import transaction
+
+    try:
+        if args.check:
+            print("\n".join(service.check_curriculum(Path(args.path)).summary_lines(True)))
+            return 0
+        with transaction(_engine()) as session:
+            report = service.load_curriculum(session, Path(args.path))
+    except CurriculumInvalid as invalid:
+        for error in invalid.errors:
+            print(f"error: {error}", file=sys.stderr)
+        print(f"{len(invalid.errors)} problem(s); nothing was loaded.", file=sys.stderr)
+        return 1
+    print("\n".join(report.summary_lines()))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -167,6 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
         "Send waiting notification emails (SMTP if configured, else the log).",
     )
     outbox.add_argument("--limit", type=int, default=500, help="Most emails to send this run.")
+
+    load = add(
+        "load-curriculum",
+        cmd_load_curriculum,
+        "Validate a curriculum folder and load it (all or nothing; reloading is safe).",
+    )
+    load.add_argument("path", help="The curriculum folder, e.g. curricula/iil-core")
+    load.add_argument("--check", action="store_true", help="Validate only; write nothing.")
     return parser
 
 

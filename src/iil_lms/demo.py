@@ -3,9 +3,11 @@ cohort of 12. Running it again changes nothing (except passwords, when asked to)
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from itertools import cycle
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -13,6 +15,13 @@ from iil_lms.accounts.models import User
 from iil_lms.accounts.service import hash_password, verify_password
 from iil_lms.cohorts.models import Academy, Cohort, Convening, LearningCircle, Membership, Role
 from iil_lms.cohorts.service import get_or_create_academy
+from iil_lms.curriculum import plans
+from iil_lms.curriculum.loader import CurriculumInvalid
+from iil_lms.curriculum.service import load_curriculum
+from iil_lms.mentoring.demo import seed_demo as seed_mentoring_demo
+from iil_lms.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PASSWORD = "integrity-2026"
 
@@ -149,7 +158,9 @@ def _convenings(session: Session, cohort: Cohort, planned: list[tuple[str, date,
     session.flush()
 
 
-def build_demo(session: Session, password: str | None = None) -> list[DemoLogin]:
+def build_demo(
+    session: Session, password: str | None = None, curricula_dir: Path | None = None
+) -> list[DemoLogin]:
     """Create (or find) the demo academies, cohorts and people; return the logins to print."""
     chosen = password or DEFAULT_PASSWORD
     existing = {u.email: u for u in session.exec(select(User))}
@@ -169,7 +180,31 @@ def build_demo(session: Session, password: str | None = None) -> list[DemoLogin]
 
     logins += _pakistan(session, people)
     logins += _nepal(session, people)
+    _curriculum_and_plans(session, curricula_dir)
+    seed_mentoring_demo(session, admin.id)
     return logins
+
+
+def _curriculum_and_plans(session: Session, curricula_dir: Path | None) -> None:
+    """Load curricula/iil-core and give each demo cohort a plan: Pakistan on the academy
+    year, Nepal on quarterly convenings. Unchanged content and existing plans are left
+    alone; a missing or invalid curriculum leaves the cohorts without a plan (logged)."""
+    folder = (curricula_dir or get_settings().curricula_dir) / "iil-core"
+    if not (folder / "curriculum.yaml").is_file():
+        log.warning("demo: no curriculum at %s; cohorts get no plan", folder)
+        return
+    try:
+        report = load_curriculum(session, folder)
+    except CurriculumInvalid as invalid:
+        log.warning("demo: %s is invalid (%s); cohorts get no plan", folder, invalid.errors[0])
+        return
+    for slug, timeframe in (("ctp-2026", plans.ACADEMY_YEAR), ("yics-2026", plans.QUARTERLY)):
+        cohort = session.exec(select(Cohort).where(Cohort.slug == slug)).one()
+        if cohort.curriculum_version_id is None:
+            cohort.curriculum_version_id = report.version_id
+            session.add(cohort)
+        if not plans.has_plan(session, cohort.id or 0):
+            plans.generate_plan(session, cohort, timeframe)
 
 
 def _pakistan(session: Session, people: _People) -> list[DemoLogin]:

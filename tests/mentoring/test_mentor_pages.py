@@ -189,3 +189,27 @@ def test_mentees_page_runs_the_same_queries_for_5_and_50_mentees(client, engine,
     many = _mentees_page_queries(client, engine, factory, session, 50)
     assert few == many
     assert many <= 15
+
+
+def test_progress_counts_done_by_the_journeys_rule(session, factory):
+    """Accepted work counts; a quiz counts only once its best score reaches the pass
+    mark; work waiting for review or returned does not."""
+    from iil_lms.mentoring.review import progress_by_trainee
+
+    fx = factory.cohort(trainees=2, mentors=1)
+    ex = curriculum(session, fx.cohort, milestones=1, exercises=4)
+    ex[3].type, ex[3].spec = "quiz", {"pass_mark": 60}
+    session.add(ex[3])
+    session.commit()
+    passed, failed = fx.trainees
+    submit(session, fx.cohort, passed, ex[0], status=SubmissionStatus.ACCEPTED)
+    submit(session, fx.cohort, passed, ex[1], status=SubmissionStatus.RETURNED)
+    submit(session, fx.cohort, failed, ex[2], status=SubmissionStatus.SUBMITTED)
+    for user, score in ((passed, 80.0), (failed, 40.0)):
+        quiz = submit(session, fx.cohort, user, ex[3], status=SubmissionStatus.SCORED)
+        quiz.score = score
+        session.add(quiz)
+    session.commit()
+    progress = progress_by_trainee(session, fx.cohort, [passed.id, failed.id])
+    assert [(p.done, p.total) for p in progress[passed.id]] == [(2, 4)]
+    assert [(p.done, p.total) for p in progress[failed.id]] == [(0, 4)]

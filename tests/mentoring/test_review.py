@@ -210,3 +210,37 @@ def test_reply_to_a_comment_of_another_submission_is_refused(client, factory, se
     assert response.status_code == 400
     session.commit()
     assert session.exec(select(Submission).where(Submission.id == a.id)).one().status == "submitted"
+
+
+def test_the_mentor_is_told_once_of_work_to_review(factory, session):
+    from iil_lms.mentoring.review import tell_mentor_of_submission
+
+    c, trainee, mentor, exercise = _setup(factory, session)
+    work = submit(session, c.cohort, trainee, exercise)
+    assert tell_mentor_of_submission(session, work) == 1
+    assert tell_mentor_of_submission(session, work) == 0  # the same version: once
+    told = session.exec(select(Notification).where(Notification.user_id == mentor.id)).one()
+    assert (told.kind, told.link) == ("review", f"/review/{work.id}")
+    assert trainee.display_name in told.text and exercise.title in told.text
+    scored = submit(session, c.cohort, trainee, exercise, version=2, status="scored")
+    assert tell_mentor_of_submission(session, scored) == 0
+    alone = factory.cohort(trainees=1, mentors=0)
+    other = curriculum(session, alone.cohort, milestones=1, exercises=1, slug="alone")[0]
+    unmentored = submit(session, alone.cohort, alone.trainees[0], other)
+    assert tell_mentor_of_submission(session, unmentored) == 0
+
+
+def test_unread_feedback_counts_for_the_journey_map(client, factory, session):
+    from iil_lms.mentoring.review import unread_feedback_counts
+
+    c, trainee, mentor, exercise = _setup(factory, session)
+    work = submit(session, c.cohort, trainee, exercise)
+    session.add(Feedback(submission_id=work.id, author_id=mentor.id, body="One"))
+    session.add(Feedback(submission_id=work.id, author_id=mentor.id, body="Two"))
+    session.add(Feedback(submission_id=work.id, author_id=trainee.id, body="Mine"))
+    session.commit()
+    assert unread_feedback_counts(session, c.cohort.id, trainee.id) == {exercise.id: 2}
+    client.login(trainee.email)
+    assert client.get(f"/review/{work.id}").status_code == 200
+    session.commit()
+    assert unread_feedback_counts(session, c.cohort.id, trainee.id) == {}

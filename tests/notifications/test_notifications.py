@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from iil_lms import cli
+from iil_lms.curriculum.models import Module
 from iil_lms.notifications import service
 from iil_lms.notifications.models import Notification, NotificationSetting, OutboxMessage
 from iil_lms.settings import get_settings
@@ -249,3 +250,51 @@ def test_send_outbox_command_uses_the_console_backend_by_default(
         get_settings.cache_clear()
     session.commit()
     assert session.exec(select(OutboxMessage)).one().sent_at is not None
+
+
+def test_reminders_follow_the_curriculums_plan_rules(session, factory):
+    """A module dropped from the cohort's plan is not reminded even where a circle had
+    its own dates for it, nor is a retired module."""
+    c = factory.cohort(trainees=1, circles=1)
+    exercises = curriculum(session, c.cohort, milestones=2, exercises=1)
+    today = date(2026, 10, 5)
+    dropped, retired = exercises[0].module_id, exercises[1].module_id
+    plan(session, c.cohort, dropped, today + timedelta(days=1), removed=True)
+    plan(session, c.cohort, dropped, today + timedelta(days=1), circle_id=c.circles[0].id)
+    plan(session, c.cohort, retired, today + timedelta(days=1))
+    module = session.get(Module, retired)
+    module.retired = True
+    session.add(module)
+    session.commit()
+    assert service.send_due_soon_reminders(session, today) == 0
+
+
+class CrashingSender:
+    """Sends the first email, then the process dies (a BaseException, like Ctrl-C)."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def __call__(self, settings, *, to, subject, body):
+        if self.sent:
+            raise KeyboardInterrupt
+        self.sent.append(to)
+
+
+def test_each_email_is_marked_sent_as_soon_as_it_has_gone(engine, session, settings, factory):
+    first, second = factory.user(), factory.user()
+    _notify(session, first)
+    _notify(session, second)
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    with pytest.raises(KeyboardInterrupt):
+        service.deliver_outbox(engine, settings, now=now, sender=CrashingSender())
+    session.expire_all()
+    status = {m.to_address: m.sent_at for m in session.exec(select(OutboxMessage))}
+    assert status[first.email] is not None and status[second.email] is None
+    # the next run sends only what is left, and one failure does not stop the others
+    third = factory.user()
+    _notify(session, third)
+    flaky = FlakySender(failures=1)
+    report = service.deliver_outbox(engine, settings, now=now, sender=flaky)
+    assert (report.sent, report.failed, report.waiting) == (1, 1, 1)
+    assert [m["to"] for m in flaky.sent] == [third.email]

@@ -38,7 +38,10 @@ class Submission(SQLModel, table=True):
     """One frozen version of a trainee's answer. Resubmitting adds a new row with the
     next version; earlier versions and their feedback stay readable."""
 
-    __table_args__ = (UniqueConstraint("cohort_id", "user_id", "exercise_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "user_id", "exercise_id", "version"),
+        UniqueConstraint("user_id", "idempotency_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     cohort_id: int = Field(foreign_key="cohort.id", index=True)
@@ -53,6 +56,9 @@ class Submission(SQLModel, table=True):
     score: float | None = None  # percent, for quizzes
     status: str = Field(default=SubmissionStatus.SUBMITTED, max_length=16, index=True)
     late: bool = False
+    # The submit form's one-time token: a second identical POST (a double click) finds
+    # this row instead of adding another version.
+    idempotency_key: str | None = Field(default=None, max_length=64)
     # Typed in by a trainer from a paper exercise pack.
     entered_by_id: int | None = Field(default=None, foreign_key="user.id")
     submitted_at: datetime = created_at_field()

@@ -17,13 +17,13 @@ from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role
 from iil_lms.curriculum.models import CurriculumVersion, Exercise, Milestone, Module, PlanItem
 from iil_lms.db import as_utc, utcnow
 from iil_lms.learning.models import Feedback, Submission, SubmissionStatus
+from iil_lms.learning.service import is_done
 from iil_lms.mentoring.models import MentorAssignment, MentoringLogEntry
 from iil_lms.mentoring.service import MentoringError, current_mentor_id
 from iil_lms.notifications.service import notify
 from iil_lms.web.i18n import gettext as _
 
 MAX_FEEDBACK = 10_000
-DONE_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.SCORED)
 
 
 # --- progress, shared by the overview and the mentee page ------------------------------
@@ -38,16 +38,26 @@ class MilestoneProgress:
     total: int
 
 
-def _planned_exercises(session: Session, cohort: Cohort) -> list[tuple[int, int, int, str]]:
-    """(exercise, milestone, milestone position, milestone title) for the exercises the
-    cohort's plan assigns; every current exercise when the cohort has no plan yet (two
-    queries). The learning journey computes completion by the plan's own rules; this is
-    the mentor's at-a-glance count."""
+@dataclass(frozen=True)
+class PlannedExercise:
+    exercise_id: int
+    exercise_type: str
+    spec: dict[str, Any]
+    milestone_id: int
+    position: int
+    title: str
+
+
+def _planned_exercises(session: Session, cohort: Cohort) -> list[PlannedExercise]:
+    """The exercises the cohort's plan assigns with their milestone; every current
+    exercise when the cohort has no plan yet (two queries)."""
     if cohort.curriculum_version_id is None:
         return []
     rows = session.execute(
         sa_select(
             col(Exercise.id),
+            col(Exercise.type),
+            col(Exercise.spec),
             col(Module.id),
             col(Milestone.id),
             col(Milestone.position),
@@ -73,8 +83,8 @@ def _planned_exercises(session: Session, cohort: Cohort) -> list[tuple[int, int,
         ).all()
     )
     return [
-        (e, ms, pos, title)
-        for e, module_id, ms, pos, title in rows
+        PlannedExercise(e, kind, spec or {}, ms, pos, title)
+        for e, kind, spec, module_id, ms, pos, title in rows
         if e is not None and ms is not None and (not planned or module_id in planned)
     ]
 
@@ -82,29 +92,31 @@ def _planned_exercises(session: Session, cohort: Cohort) -> list[tuple[int, int,
 def progress_by_trainee(
     session: Session, cohort: Cohort, trainee_ids: list[int]
 ) -> dict[int, list[MilestoneProgress]]:
-    """Each trainee's completed (accepted or auto-scored) exercises per milestone, in
-    three queries whatever the number of trainees."""
+    """Each trainee's done exercises per milestone, by the learning journey's own rule
+    (`learning.service.is_done`: accepted, a quiz passed, a survey sent), in three
+    queries whatever the number of trainees."""
     planned = _planned_exercises(session, cohort)
     if not planned or not trainee_ids:
         return {t: [] for t in trainee_ids}
-    milestone_of = {e: ms for e, ms, _p, _t in planned}
-    milestones = sorted({(pos, ms, title) for _e, ms, pos, title in planned})
+    by_exercise = {p.exercise_id: p for p in planned}
+    milestones = sorted({(p.position, p.milestone_id, p.title) for p in planned})
     totals: dict[int, int] = {}
-    for _e, ms, _p, _t in planned:
-        totals[ms] = totals.get(ms, 0) + 1
-    done: dict[tuple[int, int], int] = {}
-    for user_id, exercise_id in session.exec(
-        select(Submission.user_id, Submission.exercise_id)
-        .where(
-            Submission.cohort_id == cohort.id,
-            col(Submission.user_id).in_(trainee_ids),
-            col(Submission.status).in_(DONE_STATUSES),
-        )
-        .distinct()
+    for p in planned:
+        totals[p.milestone_id] = totals.get(p.milestone_id, 0) + 1
+    attempts: dict[tuple[int, int], list[tuple[str, float | None]]] = {}
+    for user_id, exercise_id, status, score in session.exec(
+        select(
+            Submission.user_id, Submission.exercise_id, Submission.status, Submission.score
+        ).where(Submission.cohort_id == cohort.id, col(Submission.user_id).in_(trainee_ids))
     ).all():
-        milestone_id = milestone_of.get(exercise_id)
-        if milestone_id is not None:
-            done[(user_id, milestone_id)] = done.get((user_id, milestone_id), 0) + 1
+        if exercise_id in by_exercise:
+            attempts.setdefault((user_id, exercise_id), []).append((status, score))
+    done: dict[tuple[int, int], int] = {}
+    for (user_id, exercise_id), rows in attempts.items():
+        exercise = by_exercise[exercise_id]
+        if is_done(exercise.exercise_type, exercise.spec, rows):
+            key = (user_id, exercise.milestone_id)
+            done[key] = done.get(key, 0) + 1
     return {
         t: [
             MilestoneProgress(ms, pos, title, done.get((t, ms), 0), totals[ms])
@@ -567,6 +579,50 @@ def add_feedback(
             params={"message": "reply", "author": author_name, "where": context.exercise.title},
         )
     return feedback
+
+
+def tell_mentor_of_submission(session: Session, submission: Submission) -> int:
+    """Tell the trainee's current mentor that a version waits for their review (for the
+    learning journey to call after `submit`). Auto-scored work (quizzes, surveys) needs
+    no review and tells nobody; nor does a trainee without a mentor. Returns how many
+    people were told (0 or 1)."""
+    if submission.status != SubmissionStatus.SUBMITTED or submission.id is None:
+        return 0
+    mentor_id = current_mentor_id(session, submission.cohort_id, submission.user_id)
+    if mentor_id is None:
+        return 0
+    trainee = session.get(User, submission.user_id)
+    exercise = session.get(Exercise, submission.exercise_id)
+    return notify(
+        session,
+        user_ids=[mentor_id],
+        kind="review",
+        actor_id=submission.user_id,
+        link=f"/review/{submission.id}",
+        params={
+            "trainee": trainee.display_name if trainee else "",
+            "exercise": exercise.title if exercise else "",
+        },
+        dedupe_key=f"review:{submission.id}",
+    )
+
+
+def unread_feedback_counts(session: Session, cohort_id: int, trainee_id: int) -> dict[int, int]:
+    """For the trainee's journey map: per exercise, how many comments by others on any
+    version of their work they have not opened yet (one query). Opening the submission
+    at `/review/{id}` marks them read."""
+    rows = session.exec(
+        select(Submission.exercise_id, func.count(col(Feedback.id)))
+        .join(Submission, col(Submission.id) == Feedback.submission_id)
+        .where(
+            Submission.cohort_id == cohort_id,
+            Submission.user_id == trainee_id,
+            Feedback.author_id != trainee_id,
+            col(Feedback.read_by_trainee_at).is_(None),
+        )
+        .group_by(col(Submission.exercise_id))
+    ).all()
+    return {exercise_id: int(count) for exercise_id, count in rows}
 
 
 def mark_feedback_read(session: Session, submission_id: int, trainee_id: int) -> None:

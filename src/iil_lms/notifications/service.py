@@ -12,12 +12,14 @@ from typing import Any
 
 from babel.dates import format_date
 from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Membership, Role
-from iil_lms.curriculum.models import Exercise, Module, PlanItem
-from iil_lms.db import utcnow
+from iil_lms.curriculum.models import Exercise, PlanItem
+from iil_lms.curriculum.plans import plan_for_cohort
+from iil_lms.db import transaction, utcnow
 from iil_lms.learning.models import Submission
 from iil_lms.mail import send_mail
 from iil_lms.notifications.models import Notification, NotificationSetting, OutboxMessage
@@ -49,6 +51,7 @@ KINDS: dict[str, Kind] = {
         _("Work returned for revision"),
         _("A submission was sent back with a request to revise it."),
     ),
+    "review": Kind(_("Work to review"), _("A mentee submitted work that waits for my review.")),
     "reply": Kind(_("Replies"), _("Someone replied to my comment or post."), email=False),
     "mention": Kind(_("Mentions"), _("Someone mentioned me in a learning circle."), email=False),
     "reminder": Kind(
@@ -67,6 +70,7 @@ MESSAGES: dict[str, str] = {
     "feedback": _("%(author)s left feedback on “%(exercise)s”."),
     "accepted": _("%(author)s accepted “%(exercise)s”."),
     "returned": _("%(author)s returned “%(exercise)s” for revision."),
+    "review": _("%(trainee)s submitted “%(exercise)s” for review."),
     "reply": _("%(author)s replied to you in “%(where)s”."),
     "submission_reply": _("%(author)s replied to the feedback on “%(exercise)s”."),
     "mention": _("%(author)s mentioned you in %(where)s."),
@@ -336,6 +340,7 @@ def send_outbox(
             )
             .order_by(col(OutboxMessage.id))
             .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL: two runs never share one
         )
     )
     sent = failed = 0
@@ -379,41 +384,68 @@ def send_outbox(
     return OutboxReport(sent=sent, failed=failed, waiting=waiting)
 
 
+def deliver_outbox(
+    engine: Engine,
+    settings: Settings,
+    *,
+    limit: int = 500,
+    now: datetime | None = None,
+    sender: Sender = send_mail,
+) -> OutboxReport:
+    """What `iil-lms send-outbox` runs: `send_outbox` one email per transaction, so an
+    email is marked sent as soon as it has gone and a crash half-way never sends one
+    twice. Stops when nothing more is due or after `limit` emails."""
+    sent = failed = 0
+    waiting = 0
+    while sent + failed < limit:
+        with transaction(engine) as session:
+            report = send_outbox(session, settings, now=now, limit=1, sender=sender)
+        waiting = report.waiting
+        if report.sent + report.failed == 0:
+            break
+        sent, failed = sent + report.sent, failed + report.failed
+    return OutboxReport(sent=sent, failed=failed, waiting=waiting)
+
+
 REMINDER_DAYS = 3
 
 
 def send_due_soon_reminders(
     session: Session, today: date, *, days_ahead: int = REMINDER_DAYS
 ) -> int:
-    """Remind each active trainee of every module in their plan (a learning circle's own
-    dates win over the cohort's; removed modules are skipped) that is due from `today`
-    to `days_ahead` days later and still has an exercise they have not submitted. Each
-    trainee is reminded once per module and due date, so running it again the same day
-    (or the next) sends nothing twice. Returns how many reminders were sent."""
+    """Remind each active trainee of every module of their own plan (the curriculum's
+    `plan_for_cohort`: a learning circle's dates win over the cohort's, removed and
+    retired modules are left out) that is due from `today` to `days_ahead` days later
+    and still has an exercise they have not submitted. Each trainee is reminded once per
+    module and due date, so running it again the same day (or the next) sends nothing
+    twice. Queries: a fixed few plus two per cohort with something due; never per
+    trainee. Returns how many reminders were sent."""
     horizon = today + timedelta(days=days_ahead)
-    due = session.exec(
-        select(PlanItem.cohort_id, PlanItem.module_id)
-        .where(
-            PlanItem.due_on >= today, PlanItem.due_on <= horizon, col(PlanItem.removed).is_(False)
+    cohort_ids = sorted(
+        set(
+            session.exec(
+                select(PlanItem.cohort_id)
+                .where(
+                    PlanItem.due_on >= today,
+                    PlanItem.due_on <= horizon,
+                    col(PlanItem.removed).is_(False),
+                )
+                .distinct()
+            ).all()
         )
-        .distinct()
-    ).all()
-    if not due:
-        return 0
-    cohort_ids = sorted({c for c, _m in due})
-    module_ids = sorted({m for _c, m in due})
-    items = session.exec(
-        select(PlanItem).where(
-            col(PlanItem.cohort_id).in_(cohort_ids), col(PlanItem.module_id).in_(module_ids)
-        )
-    ).all()
-    cohort_wide = {(i.cohort_id, i.module_id): i for i in items if i.circle_id is None}
-    per_circle: dict[tuple[int, int, int | None], PlanItem] = {
-        (i.cohort_id, i.module_id, i.circle_id): i for i in items if i.circle_id is not None
-    }
-    titles = dict(
-        session.exec(select(Module.id, Module.title).where(col(Module.id).in_(module_ids))).all()
     )
+    # (cohort, circle or None) -> modules due soon in that plan, as (module, due date)
+    due_soon: dict[tuple[int, int | None], list[tuple[int, date]]] = {}
+    titles: dict[int, str] = {}
+    for cohort_id in cohort_ids:
+        cohort_plan = plan_for_cohort(session, cohort_id)
+        for circle_id, planned in [(None, cohort_plan.default), *cohort_plan.by_circle.items()]:
+            soon = [p for p in planned if today <= p.due_on <= horizon]
+            due_soon[(cohort_id, circle_id)] = [(p.module_id, p.due_on) for p in soon]
+            titles.update({p.module_id: p.module_title for p in soon})
+    module_ids = sorted(titles)
+    if not module_ids:
+        return 0
     exercises: dict[int, set[int]] = {}
     for exercise_id, module_id in session.exec(
         select(Exercise.id, Exercise.module_id).where(
@@ -444,16 +476,12 @@ def send_due_soon_reminders(
         done.setdefault((cohort_id, user_id), set()).add(exercise_id)
     batches: dict[tuple[int, int, date], list[int]] = {}
     for cohort_id, user_id, circle_id in trainees:
-        for module_id in module_ids:
-            item = per_circle.get((cohort_id, module_id, circle_id)) or cohort_wide.get(
-                (cohort_id, module_id)
-            )
-            if item is None or item.removed or not today <= item.due_on <= horizon:
-                continue
+        plan = due_soon.get((cohort_id, circle_id), due_soon.get((cohort_id, None), []))
+        for module_id, due_on in plan:
             needed = exercises.get(module_id, set())
             if not needed or needed <= done.get((cohort_id, user_id), set()):
                 continue
-            batches.setdefault((cohort_id, module_id, item.due_on), []).append(user_id)
+            batches.setdefault((cohort_id, module_id, due_on), []).append(user_id)
     sent = 0
     for (cohort_id, module_id, due_on), user_ids in sorted(batches.items()):
         sent += notify(

@@ -24,7 +24,7 @@ SESSION_COOKIE = "iil_session"
 ANON_COOKIE = "iil_anon"
 LANG_COOKIE = "iil_lang"
 
-DbSession = Annotated[Session, Depends(get_session)]
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 
 from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from iil_lms.web.auth import DbSession, load_viewer
 
@@ -33,7 +34,10 @@ async def csrf_protect(request: Request, session: DbSession) -> None:
             sent = value if isinstance(value, str) else None
     if not sent:
         raise CsrfRefused
-    viewer = load_viewer(request, session)
+    # In a worker thread, never on the event loop: this is the request's first query, and
+    # for a write it opens SQLite's write transaction (BEGIN IMMEDIATE), which waits for
+    # the one in progress; waiting on the loop would stop that one from committing.
+    viewer = await run_in_threadpool(load_viewer, request, session)
     expected = viewer.csrf_token(request.app.state.settings.secret_key)
     if viewer.new_anon_id or not hmac.compare_digest(sent, expected):
         raise CsrfRefused

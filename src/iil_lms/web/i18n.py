@@ -15,7 +15,6 @@ LANGUAGE_NAMES = {"en": "English", "ur": "اردو", "ne": "नेपाली"}
 BABEL_LOCALES = {"en": "en_GB", "ur": "ur_PK", "ne": "ne_NP"}
 
 
-
 class _LanguageBox:
     """Mutable per request: a dependency running in a worker thread decides the language
     and the endpoint's thread must see it, which a plain context variable would not."""
@@ -109,3 +108,16 @@ def negotiate_language(
         if candidate in LANGUAGES:
             return candidate
     return parse_accept_language(accept_language) or default
+
+
+def localized(value: str, translations: dict[str, str] | None) -> tuple[str, bool]:
+    """Curriculum text in the request's language where a translation exists, English
+    otherwise. The flag is True when English is shown to someone who reads another
+    language, so the page can say so (macro `untranslated_note` in macros.html)."""
+    language = get_language()
+    if language == "en":
+        return value, False
+    translated = (translations or {}).get(language, "")
+    if translated.strip():
+        return translated, False
+    return value, True

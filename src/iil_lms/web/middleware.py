@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -32,9 +33,22 @@ SECURITY_HEADERS = [
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
+def _uses_sqlite(scope: Scope) -> bool:
+    engine = getattr(getattr(scope.get("app"), "state", None), "engine", None)
+    return engine is not None and engine.dialect.name == "sqlite"
+
+
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # SQLite has one writer at a time. A request that writes holds the write lock
+        # (BEGIN IMMEDIATE) from its first query to its commit, across several
+        # thread-pool hops; with more writers in flight than worker threads or pooled
+        # connections, the lock holder could wait for a thread that the waiting writers
+        # hold (found by `make bench`: 20 concurrent POSTs hung until busy_timeout).
+        # So this process lets one writing request at a time in, the others wait here
+        # without holding a thread or a connection.
+        self.sqlite_writer = asyncio.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,7 +78,11 @@ class RequestContextMiddleware:
         request_id_token = request_id_var.set(request_id)
         language_token = new_language_scope()
         try:
-            await self.app(scope, receive, send_with_headers)
+            if scope["method"] not in SAFE_METHODS and _uses_sqlite(scope):
+                async with self.sqlite_writer:
+                    await self.app(scope, receive, send_with_headers)
+            else:
+                await self.app(scope, receive, send_with_headers)
         finally:
             write_intent.reset(intent_token)
             request_id_var.reset(request_id_token)

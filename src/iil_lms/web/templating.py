@@ -71,6 +71,7 @@ def build_environment(settings: Settings) -> Environment:
     env.globals.update(
         static_url=static_url,
         language_names=i18n.LANGUAGE_NAMES,
+        localized=i18n.localized,
         text_direction=i18n.text_direction,
         navigation=navigation,
         role_label=role_label,

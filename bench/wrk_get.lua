@@ -1,0 +1,33 @@
+-- GET one URL with a fixed Cookie header (args[1]); counts non-200 answers, so a
+-- redirect to /login cannot pass for a fast page, and prints one JSON line at the end.
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  if args[1] and args[1] ~= "" then
+    wrk.headers["Cookie"] = args[1]
+  end
+  non200 = 0
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    non200 = non200 + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("non200")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
+    '"socket_errors": %d, "non200": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, bad))
+end

@@ -1,0 +1,605 @@
+"""Cohort plans: which modules a cohort takes and when, generated from a time-frame
+template and then adapted by trainers. A plan only points at modules; the curriculum is
+never copied or changed by it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, delete, select
+
+from iil_lms.cohorts.models import Cohort, Convening, LearningCircle
+from iil_lms.curriculum.models import CurriculumVersion, Exercise, Milestone, Module, PlanItem
+from iil_lms.curriculum.service import CurriculumError, latest_version
+from iil_lms.learning.models import Draft, Submission
+from iil_lms.web.i18n import gettext as _
+
+ACADEMY_YEAR = "academy-year"
+QUARTERLY = "quarterly-convenings"
+TIMEFRAMES = (ACADEMY_YEAR, QUARTERLY)
+
+# Breaks of the academy-year template, as (first day, last day). Eid dates follow the
+# moon and are approximate here; an academy passes its own list when it knows better.
+DEFAULT_BREAKS: tuple[tuple[date, date], ...] = (
+    (date(2025, 3, 29), date(2025, 4, 4)),  # Eid al-Fitr
+    (date(2025, 6, 5), date(2025, 6, 11)),  # Eid al-Adha
+    (date(2025, 12, 22), date(2026, 1, 4)),  # winter
+    (date(2026, 3, 19), date(2026, 3, 25)),
+    (date(2026, 5, 26), date(2026, 6, 1)),
+    (date(2026, 12, 21), date(2027, 1, 3)),
+    (date(2027, 3, 8), date(2027, 3, 14)),
+    (date(2027, 5, 15), date(2027, 5, 21)),
+    (date(2027, 12, 20), date(2028, 1, 2)),
+    (date(2028, 2, 25), date(2028, 3, 2)),
+    (date(2028, 5, 3), date(2028, 5, 9)),
+)
+# Quarterly template: which convening (0-3) opens the modules of milestone 1..6.
+SIX_MILESTONES_TO_CONVENING = (0, 0, 1, 2, 3, 3)
+CONVENING_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Slot:
+    module_id: int
+    opens_on: date
+    due_on: date
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    id: int
+    milestone_index: int  # 0-based position of its milestone
+
+
+@dataclass(frozen=True)
+class PlannedModule:
+    module_id: int
+    module_slug: str
+    module_title: str
+    module_position: int
+    milestone_id: int
+    milestone_position: int
+    milestone_title: str
+    opens_on: date
+    due_on: date
+    overridden: bool = False
+
+
+@dataclass
+class CohortPlan:
+    """The cohort-wide plan and each circle's view of it."""
+
+    default: list[PlannedModule]
+    by_circle: dict[int, list[PlannedModule]] = field(default_factory=dict)
+
+    def for_circle(self, circle_id: int | None) -> list[PlannedModule]:
+        if circle_id is None:
+            return self.default
+        return self.by_circle.get(circle_id, self.default)
+
+
+# --- generation (pure functions, tested with hypothesis) ---------------------------
+
+
+def _overlaps(start: date, end: date, breaks: Iterable[tuple[date, date]]) -> bool:
+    return any(b_start <= end and start <= b_end for b_start, b_end in breaks)
+
+
+def teaching_weeks(
+    starts_on: date, ends_on: date, breaks: Iterable[tuple[date, date]]
+) -> list[tuple[date, date]]:
+    """Seven-day weeks from the cohort's first day, clipped to its last, minus weeks
+    that touch a break."""
+    breaks = list(breaks)
+    weeks = []
+    start = starts_on
+    while start <= ends_on:
+        end = min(start + timedelta(days=6), ends_on)
+        if not _overlaps(start, end, breaks):
+            weeks.append((start, end))
+        start += timedelta(days=7)
+    return weeks
+
+
+def academy_year_slots(
+    modules: Sequence[ModuleRef],
+    starts_on: date,
+    ends_on: date,
+    breaks: Iterable[tuple[date, date]] = DEFAULT_BREAKS,
+) -> list[Slot]:
+    """Modules in milestone order spread evenly over the teaching weeks: module k of n
+    takes week floor(k * weeks / n), opens on its first day and is due on its last."""
+    weeks = teaching_weeks(starts_on, ends_on, breaks)
+    if not weeks:
+        raise CurriculumError(_("The cohort's dates leave no teaching week outside the breaks."))
+    count = len(modules)
+    slots = []
+    for k, module in enumerate(modules):
+        start, end = weeks[k * len(weeks) // count]
+        slots.append(Slot(module.id, start, end))
+    return slots
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    for candidate in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - some day of every month exists
+
+
+def convening_windows(
+    starts_on: date, ends_on: date, convenings: Sequence[tuple[date, date]]
+) -> list[tuple[date, date]]:
+    """Four convenings: the cohort's own (first four by date) when it has four, else
+    three-day convenings three months apart from the start date (closer together when
+    the cohort is shorter than that), all clipped to the cohort's dates."""
+    if len(convenings) >= 4:
+        chosen = sorted(convenings)[:4]
+    else:
+        span = (ends_on - starts_on).days
+        chosen = []
+        for i in range(4):
+            first = add_months(starts_on, 3 * i)
+            if add_months(starts_on, 9) > ends_on:
+                first = starts_on + timedelta(days=i * span // 4)
+            chosen.append((first, first + timedelta(days=CONVENING_DAYS - 1)))
+
+    def clip(day: date) -> date:
+        return min(max(day, starts_on), ends_on)
+
+    return [(clip(s), clip(max(e, s))) for s, e in chosen]
+
+
+def convening_of_milestone(index: int, milestone_count: int) -> int:
+    """Milestones 1-2 at convening 1, 3 at 2, 4 at 3, 5-6 at 4; other counts spread
+    evenly over the four convenings."""
+    if milestone_count == len(SIX_MILESTONES_TO_CONVENING):
+        return SIX_MILESTONES_TO_CONVENING[index]
+    return min(3, index * 4 // max(milestone_count, 1))
+
+
+def quarterly_slots(
+    modules: Sequence[ModuleRef],
+    starts_on: date,
+    ends_on: date,
+    convenings: Sequence[tuple[date, date]] = (),
+) -> list[Slot]:
+    """Each milestone's modules open on the first day of its convening; their due dates
+    are spread over the district work until the day before the next convening (the last
+    convening's until the cohort ends), in module order."""
+    windows = convening_windows(starts_on, ends_on, convenings)
+    milestone_count = max((m.milestone_index for m in modules), default=0) + 1
+    groups: dict[int, list[ModuleRef]] = {}
+    for module in modules:
+        groups.setdefault(
+            convening_of_milestone(module.milestone_index, milestone_count), []
+        ).append(module)
+    slots = []
+    for c_index, group in sorted(groups.items()):
+        opens = windows[c_index][0]
+        if c_index + 1 < len(windows):
+            last = max(opens, windows[c_index + 1][0] - timedelta(days=1))
+        else:
+            last = ends_on
+        span = (last - opens).days
+        for k, module in enumerate(group):
+            due = opens + timedelta(days=-(-(k + 1) * span // len(group)))
+            slots.append(Slot(module.id, opens, min(max(due, opens), last)))
+    return slots
+
+
+# --- reading the plan --------------------------------------------------------------
+
+
+def _plan_rows(
+    session: Session, cohort_ids: Sequence[int]
+) -> list[tuple[PlanItem, Module, Milestone]]:
+    return [
+        (item, module, milestone)
+        for item, module, milestone in session.exec(
+            select(PlanItem, Module, Milestone)
+            .join(Module, col(Module.id) == PlanItem.module_id)
+            .join(Milestone, col(Milestone.id) == Module.milestone_id)
+            .where(col(PlanItem.cohort_id).in_(cohort_ids))
+        ).all()
+    ]
+
+
+def _planned(
+    item: PlanItem, module: Module, milestone: Milestone, overridden: bool
+) -> PlannedModule:
+    return PlannedModule(
+        module_id=module.id or 0,
+        module_slug=module.slug,
+        module_title=module.title,
+        module_position=module.position,
+        milestone_id=milestone.id or 0,
+        milestone_position=milestone.position,
+        milestone_title=milestone.title,
+        opens_on=item.opens_on,
+        due_on=item.due_on,
+        overridden=overridden,
+    )
+
+
+def _resolve(
+    rows: list[tuple[PlanItem, Module, Milestone]], circle_id: int | None
+) -> list[PlannedModule]:
+    base = {item.module_id: (item, m, ms) for item, m, ms in rows if item.circle_id is None}
+    overrides = {
+        item.module_id: item for item, _m, _ms in rows if circle_id and item.circle_id == circle_id
+    }
+    result = []
+    for module_id, (item, module, milestone) in base.items():
+        if item.removed or module.retired:
+            continue
+        override = overrides.get(module_id)
+        if override is not None and override.removed:
+            continue
+        chosen = override or item
+        result.append(_planned(chosen, module, milestone, override is not None))
+    result.sort(key=lambda p: (p.milestone_position, p.module_position, p.module_id))
+    return result
+
+
+def effective_plan(session: Session, cohort_id: int, circle_id: int | None) -> list[PlannedModule]:
+    """The plan a trainee of `circle_id` follows: every planned module in milestone
+    order with that circle's dates where a trainer set them; modules dropped from the
+    plan (or retired from the curriculum) left out. One query."""
+    return _resolve(_plan_rows(session, [cohort_id]), circle_id)
+
+
+def plan_for_cohort(session: Session, cohort_id: int) -> CohortPlan:
+    """The cohort-wide plan and each circle's effective plan (two queries)."""
+    rows = _plan_rows(session, [cohort_id])
+    circle_ids = session.exec(
+        select(LearningCircle.id).where(LearningCircle.cohort_id == cohort_id)
+    ).all()
+    return CohortPlan(
+        default=_resolve(rows, None),
+        by_circle={c: _resolve(rows, c) for c in circle_ids if c is not None},
+    )
+
+
+def has_plan(session: Session, cohort_id: int) -> bool:
+    return (
+        session.exec(select(PlanItem.id).where(PlanItem.cohort_id == cohort_id).limit(1)).first()
+        is not None
+    )
+
+
+# --- writing the plan --------------------------------------------------------------
+
+
+def _curriculum_modules(session: Session, curriculum_id: int) -> list[ModuleRef]:
+    rows = session.exec(
+        select(Module.id, Milestone.position)
+        .join(Milestone, col(Milestone.id) == Module.milestone_id)
+        .where(
+            Module.curriculum_id == curriculum_id,
+            col(Module.retired).is_(False),
+            col(Milestone.retired).is_(False),
+        )
+        .order_by(col(Milestone.position), col(Module.position))
+    ).all()
+    positions = sorted({p for _id, p in rows})
+    index = {p: i for i, p in enumerate(positions)}
+    return [ModuleRef(m_id or 0, index[p]) for m_id, p in rows]
+
+
+def _started_modules(session: Session, cohort_id: int, today: date) -> set[int]:
+    """Modules a trainee may already be working on: opened on or before today, or with a
+    draft or submission in this cohort."""
+    opened = set(
+        session.exec(
+            select(PlanItem.module_id).where(
+                PlanItem.cohort_id == cohort_id, col(PlanItem.opens_on) <= today
+            )
+        ).all()
+    )
+    worked: set[int] = set()
+    for table in (Draft, Submission):
+        worked.update(
+            session.exec(
+                select(Exercise.module_id)
+                .join(table, col(table.exercise_id) == Exercise.id)
+                .where(table.cohort_id == cohort_id)
+                .distinct()
+            ).all()
+        )
+    return opened | worked
+
+
+def generate_plan(
+    session: Session,
+    cohort: Cohort,
+    timeframe: str,
+    *,
+    curriculum_id: int | None = None,
+    breaks: Iterable[tuple[date, date]] | None = None,
+    replace: bool = False,
+    today: date | None = None,
+) -> list[PlanItem]:
+    """Schedule every current module of the cohort's curriculum by a time-frame template.
+    A cohort without a curriculum takes `curriculum_id`'s latest version. A cohort that
+    has a plan keeps it unless `replace`: then the cohort-wide dates of modules not yet
+    started (not opened before `today`, no draft or submission) are regenerated, started
+    ones and circle overrides stay as they are."""
+    if timeframe not in TIMEFRAMES:
+        raise CurriculumError(_("Choose a time-frame: academy year or quarterly convenings."))
+    today = today or date.today()
+    if cohort.curriculum_version_id is None:
+        if curriculum_id is None:
+            raise CurriculumError(_("Choose the curriculum this cohort follows."))
+        version = latest_version(session, curriculum_id)
+        if version is None:
+            raise CurriculumError(_("That curriculum has not been loaded."))
+        cohort.curriculum_version_id = version.id
+    version_row = session.get(CurriculumVersion, cohort.curriculum_version_id)
+    assert version_row is not None
+    modules = _curriculum_modules(session, version_row.curriculum_id)
+    if not modules:
+        raise CurriculumError(_("The curriculum has no modules to plan."))
+    existing = {
+        item.module_id: item
+        for item in session.exec(
+            select(PlanItem).where(
+                PlanItem.cohort_id == cohort.id, col(PlanItem.circle_id).is_(None)
+            )
+        )
+    }
+    if existing and not replace:
+        raise CurriculumError(
+            _("This cohort already has a plan. Change its dates, or replace it on purpose.")
+        )
+    if timeframe == ACADEMY_YEAR:
+        slots = academy_year_slots(
+            modules, cohort.starts_on, cohort.ends_on, DEFAULT_BREAKS if breaks is None else breaks
+        )
+    else:
+        convenings = session.exec(
+            select(col(Convening.starts_on), col(Convening.ends_on)).where(
+                Convening.cohort_id == cohort.id
+            )
+        ).all()
+        slots = quarterly_slots(
+            modules, cohort.starts_on, cohort.ends_on, [(s, e) for s, e in convenings]
+        )
+    started = _started_modules(session, cohort.id or 0, today) if existing else set()
+    cohort.timeframe = timeframe
+    session.add(cohort)
+    items = []
+    for slot in slots:
+        item = existing.get(slot.module_id)
+        if item is not None and slot.module_id in started:
+            items.append(item)
+            continue
+        if item is None:
+            item = PlanItem(
+                cohort_id=cohort.id or 0,
+                module_id=slot.module_id,
+                opens_on=slot.opens_on,
+                due_on=slot.due_on,
+            )
+        item.opens_on, item.due_on, item.removed = slot.opens_on, slot.due_on, False
+        session.add(item)
+        items.append(item)
+    session.flush()
+    return items
+
+
+def _check_dates(cohort: Cohort, opens_on: date | None, due_on: date | None) -> tuple[date, date]:
+    if opens_on is None or due_on is None:
+        raise CurriculumError(_("Give both an opening date and a due date."))
+    if due_on < opens_on:
+        raise CurriculumError(_("The due date cannot be before the opening date."))
+    if opens_on < cohort.starts_on or due_on > cohort.ends_on:
+        raise CurriculumError(
+            _(
+                "Dates must fall within the cohort (%(start)s to %(end)s).",
+                start=cohort.starts_on.isoformat(),
+                end=cohort.ends_on.isoformat(),
+            )
+        )
+    return opens_on, due_on
+
+
+def _cohort_item(session: Session, cohort: Cohort, module_id: int) -> PlanItem:
+    item = session.exec(
+        select(PlanItem).where(
+            PlanItem.cohort_id == cohort.id,
+            PlanItem.module_id == module_id,
+            col(PlanItem.circle_id).is_(None),
+        )
+    ).first()
+    if item is None:
+        raise CurriculumError(_("That module is not in this cohort's plan."))
+    return item
+
+
+def _cohort_module(session: Session, cohort: Cohort, module_id: int) -> Module:
+    version = (
+        session.get(CurriculumVersion, cohort.curriculum_version_id)
+        if cohort.curriculum_version_id
+        else None
+    )
+    module = session.get(Module, module_id)
+    if module is None or version is None or module.curriculum_id != version.curriculum_id:
+        raise CurriculumError(_("That module is not part of this cohort's curriculum."))
+    if module.retired:
+        raise CurriculumError(_("That module has been retired from the curriculum."))
+    return module
+
+
+def set_dates(
+    session: Session,
+    cohort: Cohort,
+    module_id: int,
+    opens_on: date | None,
+    due_on: date | None,
+    circle_id: int | None = None,
+) -> PlanItem:
+    """Move a planned module's dates, for the whole cohort or (with circle_id) as that
+    learning circle's override. Due not before opens; both inside the cohort."""
+    item = _cohort_item(session, cohort, module_id)
+    opens, due = _check_dates(cohort, opens_on, due_on)
+    if circle_id is None:
+        item.opens_on, item.due_on = opens, due
+        session.add(item)
+        session.flush()
+        return item
+    circle = session.get(LearningCircle, circle_id)
+    if circle is None or circle.cohort_id != cohort.id:
+        raise CurriculumError(_("Choose a learning circle of this cohort."))
+    override = session.exec(
+        select(PlanItem).where(
+            PlanItem.cohort_id == cohort.id,
+            PlanItem.module_id == module_id,
+            PlanItem.circle_id == circle_id,
+        )
+    ).first() or PlanItem(
+        cohort_id=cohort.id or 0,
+        module_id=module_id,
+        circle_id=circle_id,
+        opens_on=opens,
+        due_on=due,
+    )
+    override.opens_on, override.due_on = opens, due
+    session.add(override)
+    session.flush()
+    return override
+
+
+def clear_circle_dates(session: Session, cohort: Cohort, module_id: int, circle_id: int) -> None:
+    """A circle goes back to the cohort-wide dates of a module."""
+    session.exec(
+        delete(PlanItem).where(
+            col(PlanItem.cohort_id) == cohort.id,
+            col(PlanItem.module_id) == module_id,
+            col(PlanItem.circle_id) == circle_id,
+        )
+    )
+    session.flush()
+
+
+def set_removed(session: Session, cohort: Cohort, module_id: int, removed: bool) -> PlanItem:
+    """Drop a module from the cohort's plan, or bring it back with its dates. The row
+    stays, so trainees' work on a dropped module stays readable."""
+    item = _cohort_item(session, cohort, module_id)
+    if not removed:
+        _cohort_module(session, cohort, module_id)
+    item.removed = removed
+    session.add(item)
+    session.flush()
+    return item
+
+
+def add_module(
+    session: Session, cohort: Cohort, module_id: int, opens_on: date | None, due_on: date | None
+) -> PlanItem:
+    """Put a module of the cohort's curriculum that is not planned (e.g. added to the
+    curriculum later) into the plan with the given dates; a dropped one comes back."""
+    _cohort_module(session, cohort, module_id)
+    opens, due = _check_dates(cohort, opens_on, due_on)
+    item = session.exec(
+        select(PlanItem).where(
+            PlanItem.cohort_id == cohort.id,
+            PlanItem.module_id == module_id,
+            col(PlanItem.circle_id).is_(None),
+        )
+    ).first() or PlanItem(cohort_id=cohort.id or 0, module_id=module_id, opens_on=opens, due_on=due)
+    item.opens_on, item.due_on, item.removed = opens, due, False
+    session.add(item)
+    session.flush()
+    return item
+
+
+@dataclass
+class EditorRow:
+    module: Module
+    item: PlanItem
+    overrides: list[PlanItem]
+
+
+@dataclass
+class EditorMilestone:
+    milestone: Milestone
+    rows: list[EditorRow]
+
+
+@dataclass
+class PlanEditor:
+    milestones: list[EditorMilestone]
+    unplanned: list[Module]
+    circles: list[LearningCircle]
+    months: list[tuple[date, date]]  # (first day, last day) of each month of the cohort
+
+
+def cohort_circles(session: Session, cohort_id: int) -> list[LearningCircle]:
+    return list(
+        session.exec(
+            select(LearningCircle)
+            .where(LearningCircle.cohort_id == cohort_id)
+            .order_by(col(LearningCircle.name))
+        )
+    )
+
+
+def editor_view(session: Session, cohort: Cohort) -> PlanEditor:
+    """Everything the plan editor shows, in four queries."""
+    circles = cohort_circles(session, cohort.id or 0)
+    months = []
+    month = cohort.starts_on.replace(day=1)
+    while month <= cohort.ends_on:
+        following = add_months(month, 1)
+        months.append((month, following - timedelta(days=1)))
+        month = following
+    if cohort.curriculum_version_id is None:
+        return PlanEditor([], [], circles, months)
+    version = session.get(CurriculumVersion, cohort.curriculum_version_id)
+    assert version is not None
+    rows = session.exec(
+        select(Module, Milestone)
+        .join(Milestone, col(Milestone.id) == Module.milestone_id)
+        .where(Module.curriculum_id == version.curriculum_id, col(Module.retired).is_(False))
+        .order_by(col(Milestone.position), col(Module.position))
+    ).all()
+    items = list(session.exec(select(PlanItem).where(PlanItem.cohort_id == cohort.id)))
+    base = {i.module_id: i for i in items if i.circle_id is None}
+    overrides: dict[int, list[PlanItem]] = {}
+    for item in items:
+        if item.circle_id is not None:
+            overrides.setdefault(item.module_id, []).append(item)
+    milestones: dict[int, EditorMilestone] = {}
+    unplanned: list[Module] = []
+    for module, milestone in rows:
+        planned = base.get(module.id or 0)
+        if planned is None:
+            unplanned.append(module)
+            continue
+        node = milestones.setdefault(milestone.id or 0, EditorMilestone(milestone, []))
+        node.rows.append(EditorRow(module, planned, overrides.get(module.id or 0, [])))
+    return PlanEditor(list(milestones.values()), unplanned, circles, months)
+
+
+def editor_row(session: Session, cohort: Cohort, module_id: int) -> EditorRow:
+    """One row of the editor, for the fragment htmx swaps in after a save."""
+    module = session.get(Module, module_id)
+    if module is None:
+        raise CurriculumError(_("That module is not in this cohort's plan."))
+    items = list(
+        session.exec(
+            select(PlanItem).where(PlanItem.cohort_id == cohort.id, PlanItem.module_id == module_id)
+        )
+    )
+    base = next((i for i in items if i.circle_id is None), None)
+    if base is None:
+        raise CurriculumError(_("That module is not in this cohort's plan."))
+    return EditorRow(module, base, [i for i in items if i.circle_id is not None])

@@ -1,0 +1,241 @@
+"""Curriculum pages: the browser and module pages for members, and the cohort plan
+editor (trainers edit; organisers read) with its module preview."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import Response
+from sqlmodel import Session, col, select
+
+from iil_lms.cohorts.models import Cohort, Role
+from iil_lms.curriculum import plans, service
+from iil_lms.curriculum.models import Curriculum, CurriculumVersion, Module
+from iil_lms.curriculum.service import CurriculumError
+from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
+from iil_lms.web.i18n import gettext as _
+from iil_lms.web.responses import redirect
+from iil_lms.web.templating import is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+
+TrainerAccess = Annotated[CohortAccess, Depends(cohort_role(Role.TRAINER))]
+PlanReader = Annotated[CohortAccess, Depends(cohort_role(Role.TRAINER, Role.ORGANISER))]
+
+
+def _visible_ids(session: Session, viewer: SignedIn) -> list[int]:
+    assert viewer.user is not None
+    return service.visible_curriculum_ids(
+        session,
+        [r.cohort_id for r in viewer.roles],
+        viewer.user.is_admin,
+        preferred_cohort=viewer.active_cohort_id,
+    )
+
+
+@router.get("/curriculum")
+def browser(request: Request, viewer: SignedIn, session: DbSession) -> Response:
+    trees = service.curriculum_trees(session, _visible_ids(session, viewer))
+    return render(request, "curriculum/browser.html", {"trees": trees})
+
+
+@router.get("/curriculum/modules/{slug}")
+def module_page(request: Request, slug: str, viewer: SignedIn, session: DbSession) -> Response:
+    """A module for any member of a cohort whose curriculum holds it (404 otherwise)."""
+    module = service.find_module(session, slug, _visible_ids(session, viewer))
+    if module is None:
+        raise HTTPException(status_code=404)
+    detail = service.module_detail(session, module)
+    return render(request, "curriculum/module.html", {"detail": detail, "preview": False})
+
+
+def _plan_context(session: Session, access: CohortAccess) -> dict[str, object]:
+    cohort = access.cohort
+    editor = plans.editor_view(session, cohort)
+    curricula = session.exec(select(Curriculum).order_by(col(Curriculum.title))).all()
+    return {
+        "cohort": cohort,
+        "editor": editor,
+        "can_edit": access.has(Role.TRAINER),
+        "curriculum": service.curriculum_of_cohort(session, cohort),
+        "curricula": curricula,
+        "timeframes": plans.TIMEFRAMES,
+    }
+
+
+@router.get("/cohorts/{cohort_id}/plan")
+def plan_page(request: Request, access: PlanReader, session: DbSession) -> Response:
+    return render(request, "curriculum/plan.html", _plan_context(session, access))
+
+
+@router.post("/cohorts/{cohort_id}/plan/generate")
+def generate(
+    request: Request,
+    access: TrainerAccess,
+    session: DbSession,
+    timeframe: Annotated[str, Form(max_length=40)] = "",
+    curriculum_id: Annotated[str, Form(max_length=20)] = "",
+    replace: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    back = f"/cohorts/{access.cohort.id}/plan"
+    try:
+        items = plans.generate_plan(
+            session,
+            access.cohort,
+            timeframe,
+            curriculum_id=int(curriculum_id) if curriculum_id.isdigit() else None,
+            replace=replace == "yes",
+        )
+    except CurriculumError as error:
+        return redirect(request, back, str(error), "error")
+    return redirect(request, back, _("Plan generated: %(count)s modules.", count=len(items)))
+
+
+def _parse_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _row_response(
+    request: Request,
+    session: Session,
+    cohort: Cohort,
+    module_id: int,
+    *,
+    message: str,
+    error: bool,
+) -> Response:
+    """htmx gets the row back with the message inline; a plain form post (or a module
+    that has no row, being unplanned) a redirect with the message."""
+    back = f"/cohorts/{cohort.id}/plan#module-{module_id}"
+    try:
+        row = plans.editor_row(session, cohort, module_id) if is_htmx(request) else None
+    except CurriculumError:
+        row = None
+    if row is None:
+        return redirect(request, back, message, "error" if error else "success")
+    circles = plans.cohort_circles(session, cohort.id or 0)
+    context = {
+        "cohort": cohort,
+        "row": row,
+        "circles": circles,
+        "can_edit": True,
+        "message": message,
+        "error": error,
+    }
+    return render(request, "curriculum/_plan_row.html", context)
+
+
+def _cohort_module_or_404(session: Session, cohort: Cohort, module_id: int) -> Module:
+    module = session.get(Module, module_id)
+    version = (
+        session.get(CurriculumVersion, cohort.curriculum_version_id)
+        if cohort.curriculum_version_id
+        else None
+    )
+    if module is None or version is None or module.curriculum_id != version.curriculum_id:
+        raise HTTPException(status_code=404)
+    return module
+
+
+@router.post("/cohorts/{cohort_id}/plan/modules/{module_id}/dates")
+def save_dates(
+    request: Request,
+    module_id: int,
+    access: TrainerAccess,
+    session: DbSession,
+    opens_on: Annotated[str, Form(max_length=10)] = "",
+    due_on: Annotated[str, Form(max_length=10)] = "",
+    circle_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    cohort = access.cohort
+    _cohort_module_or_404(session, cohort, module_id)
+    try:
+        plans.set_dates(
+            session,
+            cohort,
+            module_id,
+            _parse_day(opens_on),
+            _parse_day(due_on),
+            circle_id=int(circle_id) if circle_id.isdigit() else None,
+        )
+    except CurriculumError as error:
+        return _row_response(request, session, cohort, module_id, message=str(error), error=True)
+    return _row_response(request, session, cohort, module_id, message=_("Saved."), error=False)
+
+
+@router.post("/cohorts/{cohort_id}/plan/modules/{module_id}/circles/{circle_id}/clear")
+def clear_circle(
+    request: Request, module_id: int, circle_id: int, access: TrainerAccess, session: DbSession
+) -> Response:
+    cohort = access.cohort
+    _cohort_module_or_404(session, cohort, module_id)
+    plans.clear_circle_dates(session, cohort, module_id, circle_id)
+    message = _("The circle follows the cohort's dates again.")
+    return _row_response(request, session, cohort, module_id, message=message, error=False)
+
+
+@router.post("/cohorts/{cohort_id}/plan/modules/{module_id}/remove")
+def remove(request: Request, module_id: int, access: TrainerAccess, session: DbSession) -> Response:
+    return _set_removed(request, module_id, access, session, removed=True)
+
+
+@router.post("/cohorts/{cohort_id}/plan/modules/{module_id}/restore")
+def restore(
+    request: Request, module_id: int, access: TrainerAccess, session: DbSession
+) -> Response:
+    return _set_removed(request, module_id, access, session, removed=False)
+
+
+def _set_removed(
+    request: Request, module_id: int, access: CohortAccess, session: Session, *, removed: bool
+) -> Response:
+    cohort = access.cohort
+    _cohort_module_or_404(session, cohort, module_id)
+    try:
+        plans.set_removed(session, cohort, module_id, removed)
+    except CurriculumError as error:
+        return _row_response(request, session, cohort, module_id, message=str(error), error=True)
+    message = (
+        _("Dropped from the plan. Trainees no longer see it.")
+        if removed
+        else _("Back in the plan.")
+    )
+    return _row_response(request, session, cohort, module_id, message=message, error=False)
+
+
+@router.post("/cohorts/{cohort_id}/plan/add")
+def add(
+    request: Request,
+    access: TrainerAccess,
+    session: DbSession,
+    module_id: Annotated[str, Form(max_length=20)] = "",
+    opens_on: Annotated[str, Form(max_length=10)] = "",
+    due_on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    back = f"/cohorts/{access.cohort.id}/plan"
+    try:
+        if not module_id.isdigit():
+            raise CurriculumError(_("Choose a module to add."))
+        plans.add_module(
+            session, access.cohort, int(module_id), _parse_day(opens_on), _parse_day(due_on)
+        )
+    except CurriculumError as error:
+        return redirect(request, back, str(error), "error")
+    return redirect(request, f"{back}#module-{module_id}", _("Module added to the plan."))
+
+
+@router.get("/cohorts/{cohort_id}/plan/preview/{module_id}")
+def preview(request: Request, module_id: int, access: PlanReader, session: DbSession) -> Response:
+    """The module as a trainee of this cohort sees it, read-only."""
+    module = _cohort_module_or_404(session, access.cohort, module_id)
+    detail = service.module_detail(session, module)
+    return render(
+        request,
+        "curriculum/module.html",
+        {"detail": detail, "preview": True, "cohort": access.cohort},
+    )

@@ -1,0 +1,167 @@
+"""The printable exercise pack of a module: its reading and every exercise with space to
+write, for convenings without connectivity. Trainers later type in or upload what was
+done on paper (`trainer_service.enter_paper_submission`).
+
+The pack is built from plain data so the template cannot print what a trainee must not
+see: quiz questions carry their options' texts only, never which is correct nor the
+explanations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from sqlmodel import Session, col, select
+
+from iil_lms.cohorts.models import Cohort, Membership, Role
+from iil_lms.curriculum.models import Exercise, Milestone, Module
+from iil_lms.curriculum.plans import effective_plan, plan_for_cohort
+from iil_lms.learning.service import ACTION_PLAN_FIELDS, LIKERT
+from iil_lms.pdf import render_template_pdf
+
+
+@dataclass(frozen=True)
+class PackQuestion:
+    text: str
+    multiple: bool
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackExercise:
+    number: int
+    title: str
+    type: str
+    prompt: str = ""
+    scenario: str = ""
+    questions: tuple[str, ...] = ()
+    quiz: tuple[PackQuestion, ...] = ()
+    statements: tuple[str, ...] = ()
+    accept: tuple[str, ...] = ()
+
+
+@dataclass
+class Pack:
+    module_slug: str
+    module_title: str
+    milestone_title: str
+    cohort_name: str
+    minutes: int
+    outcomes: list[str]
+    reading_md: str
+    language: str
+    exercises: list[PackExercise] = field(default_factory=list)
+    action_plan_fields: tuple[tuple[str, str], ...] = ACTION_PLAN_FIELDS
+    likert: tuple[int, ...] = LIKERT
+
+    @property
+    def filename(self) -> str:
+        return f"{self.module_slug}-pack.pdf"
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v) for v in value if isinstance(v, str | int | float))
+
+
+def pack_exercise(number: int, exercise: Exercise) -> PackExercise:
+    """What the printed pack shows of an exercise (no answers, no explanations)."""
+    spec = exercise.spec or {}
+    quiz: tuple[PackQuestion, ...] = ()
+    questions: tuple[str, ...] = ()
+    if exercise.type == "quiz":
+        quiz = tuple(
+            PackQuestion(
+                text=str(q.get("text") or ""),
+                multiple=bool(q.get("multiple")),
+                options=tuple(
+                    str(o.get("text") or "") for o in q.get("options") or [] if isinstance(o, dict)
+                ),
+            )
+            for q in spec.get("questions") or []
+            if isinstance(q, dict)
+        )
+    else:
+        questions = _texts(spec.get("questions"))
+    return PackExercise(
+        number=number,
+        title=exercise.title,
+        type=exercise.type,
+        prompt=str(spec.get("prompt") or ""),
+        scenario=str(spec.get("scenario") or ""),
+        questions=questions,
+        quiz=quiz,
+        statements=_texts(spec.get("statements")),
+        accept=_texts(spec.get("accept")),
+    )
+
+
+def build_pack(session: Session, module: Module, cohort: Cohort, language: str) -> Pack:
+    """The module's pack in `language`: the translated title and reading where the
+    curriculum has them, else English; the module's current exercises in order."""
+    milestone = session.get(Milestone, module.milestone_id)
+    exercises = session.exec(
+        select(Exercise)
+        .where(Exercise.module_id == module.id, col(Exercise.retired).is_(False))
+        .order_by(col(Exercise.position), col(Exercise.id))
+    ).all()
+    return Pack(
+        module_slug=module.slug,
+        module_title=(module.title_translations or {}).get(language) or module.title,
+        milestone_title=(
+            ((milestone.title_translations or {}).get(language) or milestone.title)
+            if milestone
+            else ""
+        ),
+        cohort_name=cohort.name,
+        minutes=module.minutes,
+        outcomes=list(module.outcomes or []),
+        reading_md=(module.reading_translations or {}).get(language) or module.reading_md,
+        language=language,
+        exercises=[pack_exercise(n, e) for n, e in enumerate(exercises, start=1)],
+    )
+
+
+def render_pack(
+    pack: Pack, *, env: Environment | None = None, static_dir: Path | None = None
+) -> bytes:
+    return render_template_pdf(
+        "pack.html", {"pack": pack}, pack.language, env=env, static_dir=static_dir
+    )
+
+
+# --- who may print which module -------------------------------------------------------
+
+
+def module_in_cohort_plan(session: Session, cohort_id: int, module_id: int) -> Module | None:
+    """The module, if the cohort's plan (cohort-wide or any circle's) holds it."""
+    plan = plan_for_cohort(session, cohort_id)
+    planned = {p.module_id for p in plan.default}
+    for modules in plan.by_circle.values():
+        planned.update(p.module_id for p in modules)
+    if module_id not in planned:
+        return None
+    return session.get(Module, module_id)
+
+
+def trainee_pack_cohort(
+    session: Session, user_id: int, module_id: int, prefer: int | None
+) -> tuple[Cohort, Module] | None:
+    """The cohort in which this trainee has the module in their plan (their circle's
+    plan), preferring their active cohort; None when no such cohort exists (a 404)."""
+    memberships = session.exec(
+        select(Membership.cohort_id, Membership.circle_id).where(
+            Membership.user_id == user_id, Membership.role == Role.TRAINEE.value
+        )
+    ).all()
+    ordered = sorted(memberships, key=lambda m: m[0] != prefer)
+    for cohort_id, circle_id in ordered:
+        if any(p.module_id == module_id for p in effective_plan(session, cohort_id, circle_id)):
+            cohort = session.get(Cohort, cohort_id)
+            module = session.get(Module, module_id)
+            if cohort is not None and module is not None:
+                return cohort, module
+    return None

@@ -1,0 +1,348 @@
+"""The trainee's pages: the journey map, module pages, exercises with autosaved drafts,
+submission and history, and the uploaded files of submissions."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, Response
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
+
+from iil_lms.accounts.models import User
+from iil_lms.cohorts.models import Cohort, Role
+from iil_lms.curriculum.models import Module
+from iil_lms.db import utcnow
+from iil_lms.learning import journey as journeys
+from iil_lms.learning import service, uploads
+from iil_lms.learning.models import Submission
+from iil_lms.mentoring.review import tell_mentor_of_submission
+from iil_lms.mentoring.service import current_mentor_id
+from iil_lms.web.auth import AnyViewer, DbSession, LoginRequired, SignedIn, Viewer, settings_of
+from iil_lms.web.i18n import get_language
+from iil_lms.web.i18n import gettext as _
+from iil_lms.web.responses import redirect
+from iil_lms.web.templating import is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class TraineeSeat:
+    """The trainee and the cohort whose journey they are working on: their active
+    cohort when they are a trainee there, else their newest trainee cohort."""
+
+    viewer: Viewer
+    cohort: Cohort
+
+    @property
+    def user_id(self) -> int:
+        assert self.viewer.user is not None and self.viewer.user.id is not None
+        return self.viewer.user.id
+
+    @property
+    def cohort_id(self) -> int:
+        assert self.cohort.id is not None
+        return self.cohort.id
+
+
+def _seat(viewer: Viewer, session: Session) -> TraineeSeat:
+    cohort_ids = [r.cohort_id for r in viewer.roles if r.role == Role.TRAINEE.value]
+    if not cohort_ids:
+        raise HTTPException(status_code=403)
+    active = viewer.active_cohort_id
+    cohort = session.get(Cohort, active if active in cohort_ids else cohort_ids[0])
+    if cohort is None:
+        raise HTTPException(status_code=404)
+    return TraineeSeat(viewer, cohort)
+
+
+def trainee_seat(viewer: SignedIn, session: DbSession) -> TraineeSeat:
+    """Signed in and a trainee somewhere (403 otherwise: the menu shows these pages)."""
+    return _seat(viewer, session)
+
+
+trainee_seat.permission = ("seat", "trainee")  # type: ignore[attr-defined]
+Trainee = Annotated[TraineeSeat, Depends(trainee_seat)]
+
+
+def draft_writer(request: Request, viewer: AnyViewer, session: DbSession) -> TraineeSeat:
+    """As trainee_seat, except that an autosave from an expired session gets a plain 401
+    (not a redirect to the login page), so the page stays put and autosave.js keeps the
+    text on the device until the trainee has signed in again."""
+    if viewer.user is None:
+        if is_htmx(request):
+            raise HTTPException(status_code=401)
+        raise LoginRequired
+    return _seat(viewer, session)
+
+
+draft_writer.permission = ("seat", "trainee")  # type: ignore[attr-defined]
+DraftWriter = Annotated[TraineeSeat, Depends(draft_writer)]
+
+
+def _form_lists(form: Any) -> dict[str, list[str]]:
+    return {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in set(form.keys())}
+
+
+def _revision(form: Any) -> int | None:
+    value = form.get("base_revision")
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+# --- journey and module pages -----------------------------------------------------------
+
+
+@router.get("/journey")
+def journey_page(request: Request, seat: Trainee, session: DbSession) -> Response:
+    journey = journeys.journey_for(
+        session, cohort_id=seat.cohort_id, user_id=seat.user_id, language=get_language()
+    )
+    return render(
+        request,
+        "learning/journey.html",
+        {"journey": journey, "cohort": seat.cohort, "today": utcnow().date()},
+    )
+
+
+def _translated(translations: dict[str, str] | None, fallback: str) -> str:
+    return (translations or {}).get(get_language()) or fallback
+
+
+@router.get("/journey/modules/{module_id}")
+def module_page(request: Request, module_id: int, seat: Trainee, session: DbSession) -> Response:
+    journey = journeys.journey_for(
+        session, cohort_id=seat.cohort_id, user_id=seat.user_id, language=get_language()
+    )
+    progress = journey.module(module_id)
+    module = session.get(Module, module_id)
+    if progress is None or module is None:
+        raise HTTPException(status_code=404)
+    milestone = next(
+        m for m in journey.milestones if m.milestone_id == progress.planned.milestone_id
+    )
+    return render(
+        request,
+        "learning/module.html",
+        {
+            "module": module,
+            "progress": progress,
+            "milestone": milestone,
+            "journey": journey,
+            "title": _translated(module.title_translations, module.title),
+            "reading": _translated(module.reading_translations, module.reading_md),
+            "today": utcnow().date(),
+        },
+    )
+
+
+# --- exercise page ----------------------------------------------------------------------
+
+
+def _assigned(session: Session, seat: TraineeSeat, exercise_id: int) -> service.Assigned:
+    try:
+        return service.assigned_exercise(
+            session, cohort_id=seat.cohort_id, user_id=seat.user_id, exercise_id=exercise_id
+        )
+    except service.ExerciseUnavailable as missing:
+        raise HTTPException(status_code=404) from missing
+
+
+def _exercise_page(
+    request: Request,
+    session: Session,
+    seat: TraineeSeat,
+    assigned: service.Assigned,
+    *,
+    answer: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    exercise = assigned.exercise
+    state = service.exercise_state(
+        session, cohort_id=seat.cohort_id, user_id=seat.user_id, exercise=exercise
+    )
+    service.mark_feedback_read(
+        session, cohort_id=seat.cohort_id, user_id=seat.user_id, exercise_id=exercise.id or 0
+    )
+    return render(
+        request,
+        "learning/exercise.html",
+        {
+            "assigned": assigned,
+            "exercise": exercise,
+            "spec": exercise.spec or {},
+            "module_title": _translated(assigned.module.title_translations, assigned.module.title),
+            "state": state,
+            "answer": answer if answer is not None else state.prefill,
+            "errors": errors or {},
+            "problem": problem,
+            "idempotency_key": secrets.token_urlsafe(16),
+            "action_plan_fields": [(n, _(label)) for n, label in service.ACTION_PLAN_FIELDS],
+            "likert": likert_labels(),
+            "max_mb": round(settings_of(request).upload_max_bytes / (1024 * 1024), 1),
+            "today": utcnow().date(),
+        },
+        status_code=status_code,
+    )
+
+
+def likert_labels() -> list[tuple[int, str]]:
+    return [
+        (1, _("Strongly disagree")),
+        (2, _("Disagree")),
+        (3, _("Neither agree nor disagree")),
+        (4, _("Agree")),
+        (5, _("Strongly agree")),
+    ]
+
+
+@router.get("/journey/exercises/{exercise_id}")
+def exercise_page(
+    request: Request, exercise_id: int, seat: Trainee, session: DbSession
+) -> Response:
+    return _exercise_page(request, session, seat, _assigned(session, seat, exercise_id))
+
+
+@router.post("/journey/exercises/{exercise_id}/draft")
+async def save_draft(
+    request: Request, exercise_id: int, seat: DraftWriter, session: DbSession
+) -> Response:
+    """Autosave (htmx: answers with the save status fragment) and the save button that
+    works without JavaScript (answers with a redirect back to the exercise)."""
+    assigned = _assigned(session, seat, exercise_id)
+    form = await request.form()
+    saved = service.save_draft(
+        session,
+        cohort_id=seat.cohort_id,
+        user_id=seat.user_id,
+        exercise_id=exercise_id,
+        content=service.answer_from_form(assigned.exercise, _form_lists(form)),
+        base_revision=_revision(form),
+    )
+    if is_htmx(request):
+        return render(request, "learning/_save_status.html", {"saved": saved})
+    return redirect(
+        request,
+        f"/journey/exercises/{exercise_id}",
+        _("Your draft is saved.")
+        if not saved.overwrote_newer
+        else _("Your draft is saved. It replaced newer text saved from another tab or device."),
+        "success" if not saved.overwrote_newer else "info",
+    )
+
+
+@router.post("/journey/exercises/{exercise_id}/submit")
+async def submit(request: Request, exercise_id: int, seat: Trainee, session: DbSession) -> Response:
+    assigned = _assigned(session, seat, exercise_id)
+    form = await request.form()
+    answer = service.answer_from_form(assigned.exercise, _form_lists(form))
+    upload: uploads.Upload | None = None
+    sent = form.get("file")
+    if isinstance(sent, UploadFile) and sent.filename:
+        settings = settings_of(request)
+        # Read one byte past the limit: enough to know the file is too large.
+        data = await sent.read(settings.upload_max_bytes + 1)
+        upload = uploads.Upload(
+            data=data,
+            original_name=sent.filename,
+            uploads_dir=settings.uploads_dir,
+            max_bytes=settings.upload_max_bytes,
+        )
+    sent_key = form.get("idempotency_key")
+    key = sent_key if isinstance(sent_key, str) and sent_key else None
+    try:
+        submission = service.submit(
+            session,
+            cohort_id=seat.cohort_id,
+            user_id=seat.user_id,
+            exercise_id=exercise_id,
+            content=answer,
+            upload=upload,
+            idempotency_key=key,
+        )
+    except IntegrityError:
+        # A double click raced past the token check (PostgreSQL, two workers): the
+        # other request's submission stands; answer as it did.
+        session.rollback()
+        first = service.submission_by_key(session, user_id=seat.user_id, key=key) if key else None
+        if first is None:
+            raise
+        return redirect(request, f"/journey/exercises/{exercise_id}#result")
+    except service.ExerciseUnavailable as missing:
+        raise HTTPException(status_code=404) from missing
+    except service.SubmissionInvalid as invalid:
+        return _exercise_page(
+            request,
+            session,
+            seat,
+            assigned,
+            answer=answer,
+            errors=invalid.errors,
+            problem=str(invalid),
+            status_code=400,
+        )
+    except service.SubmissionRefused as refused:
+        return _exercise_page(
+            request, session, seat, assigned, problem=str(refused), status_code=409
+        )
+    # Tells the trainee's mentor once (deduplicated, so a double click tells no one twice).
+    tell_mentor_of_submission(session, submission)
+    if assigned.exercise.type == "quiz":
+        message = _("Quiz submitted: you scored %(score)s%%.", score=round(submission.score or 0))
+    elif assigned.exercise.type == "survey":
+        message = _("Thank you: your answers are recorded.")
+    elif submission.late:
+        message = _("Submitted (after the due date): your mentor will review it.")
+    else:
+        message = _("Submitted: your mentor will review it.")
+    return redirect(request, f"/journey/exercises/{exercise_id}#result", message)
+
+
+# --- uploaded files ---------------------------------------------------------------------
+
+
+def may_see_file(session: Session, viewer: Viewer, submission: Submission) -> bool:
+    """The trainee who sent it, their current mentor, trainers of the cohort, and site
+    admins."""
+    user: User | None = viewer.user
+    if user is None:
+        return False
+    if user.is_admin or user.id == submission.user_id:
+        return True
+    if Role.TRAINER.value in viewer.roles_in(submission.cohort_id):
+        return True
+    return bool(
+        Role.MENTOR.value in viewer.roles_in(submission.cohort_id)
+        and current_mentor_id(session, submission.cohort_id, submission.user_id) == user.id
+    )
+
+
+@router.get("/submissions/{submission_id}/file")
+def submission_file(
+    request: Request, submission_id: int, viewer: SignedIn, session: DbSession
+) -> Response:
+    submission = session.get(Submission, submission_id)
+    if (
+        submission is None
+        or not submission.file_name
+        or not submission.file_type
+        or not may_see_file(session, viewer, submission)
+    ):
+        raise HTTPException(status_code=404)
+    path = uploads.stored_path(settings_of(request).uploads_dir, submission.file_name)
+    if path is None:
+        raise HTTPException(status_code=404)
+    # X-Content-Type-Options: nosniff comes with every response (web/middleware.py).
+    return FileResponse(
+        path,
+        media_type=submission.file_type,
+        filename=submission.original_name or path.name,
+        content_disposition_type="inline",
+        headers={"Cache-Control": "private, no-store"},
+    )

@@ -1,0 +1,506 @@
+"""A trainee's work on an exercise: which exercises they may open, drafts that autosave,
+and frozen, versioned submissions (quizzes scored on submit)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from iil_lms.accounts.models import User
+from iil_lms.cohorts.models import Membership, Role
+from iil_lms.curriculum.models import Exercise, Module
+from iil_lms.curriculum.plans import PlannedModule, effective_plan
+from iil_lms.db import utcnow
+from iil_lms.learning import uploads
+from iil_lms.learning.models import Draft, Feedback, Submission, SubmissionStatus
+from iil_lms.web.i18n import gettext as _
+
+MAX_TEXT = 20_000
+TYPES = ("reflection", "case_study", "quiz", "upload", "action_plan", "survey")
+AUTO_SCORED = ("quiz", "survey")
+# The action plan's fields, in form order, with their labels (marked for extraction).
+ACTION_PLAN_FIELDS: tuple[tuple[str, str], ...] = (
+    ("problem", "The problem"),
+    ("who_is_affected", "Who is affected"),
+    ("idea", "Your idea"),
+    ("first_steps", "First steps"),
+    ("measures_of_success", "Measures of success"),
+)
+LIKERT = (1, 2, 3, 4, 5)
+
+
+class LearningError(ValueError):
+    """A refusal with a message for the trainee."""
+
+
+class ExerciseUnavailable(LearningError):
+    """Not assigned to this trainee, not open yet, retired or in another cohort: answered
+    with 404, so nothing about it leaks."""
+
+
+class SubmissionRefused(LearningError):
+    """The exercise is visible but cannot take a new submission now."""
+
+
+class SubmissionInvalid(LearningError):
+    """The answer is incomplete; `errors` maps each form field to what is wrong."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(_("Some answers need attention."))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Assigned:
+    exercise: Exercise
+    module: Module
+    planned: PlannedModule
+    circle_id: int | None
+
+
+@dataclass(frozen=True)
+class DraftSaved:
+    revision: int
+    saved_at: datetime
+    # Another tab (or device) had saved newer text than this save was based on.
+    overwrote_newer: bool
+
+
+# --- what a trainee may open ------------------------------------------------------------
+
+
+def trainee_circle(session: Session, cohort_id: int, user_id: int) -> int | None:
+    """The trainee's learning circle; raises ExerciseUnavailable when they are not a
+    trainee of the cohort."""
+    row = session.exec(
+        select(Membership.id, Membership.circle_id).where(
+            Membership.cohort_id == cohort_id,
+            Membership.user_id == user_id,
+            Membership.role == Role.TRAINEE.value,
+        )
+    ).first()
+    if row is None:
+        raise ExerciseUnavailable(_("This exercise is not part of your plan."))
+    return row[1]
+
+
+def assigned_exercise(
+    session: Session,
+    *,
+    cohort_id: int,
+    user_id: int,
+    exercise_id: int,
+    today: date | None = None,
+) -> Assigned:
+    """An exercise the trainee may work on: in their effective plan (the cohort's, with
+    their circle's overrides, not removed), not retired, and open (opens_on <= today).
+    Anything else raises ExerciseUnavailable."""
+    today = today or utcnow().date()
+    circle_id = trainee_circle(session, cohort_id, user_id)
+    exercise = session.get(Exercise, exercise_id)
+    if exercise is None or exercise.retired:
+        raise ExerciseUnavailable(_("This exercise is not part of your plan."))
+    planned = next(
+        (
+            p
+            for p in effective_plan(session, cohort_id, circle_id)
+            if p.module_id == exercise.module_id
+        ),
+        None,
+    )
+    module = session.get(Module, exercise.module_id)
+    if planned is None or module is None or module.retired or planned.opens_on > today:
+        raise ExerciseUnavailable(_("This exercise is not part of your plan."))
+    return Assigned(exercise, module, planned, circle_id)
+
+
+# --- answers: from a form, and checked for submission -----------------------------------
+
+
+def _text(form: Mapping[str, Sequence[str]], name: str) -> str:
+    values = form.get(name) or []
+    return (values[0] if values else "").replace("\r\n", "\n")[:MAX_TEXT]
+
+
+def answer_from_form(exercise: Exercise, form: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """The answer in the shape stored on drafts and submissions, from form fields (each
+    name mapped to its list of values). Lenient: drafts may be incomplete."""
+    spec = exercise.spec or {}
+    kind = exercise.type
+    if kind == "reflection":
+        return {"answer": _text(form, "answer")}
+    if kind == "case_study":
+        return {
+            "answers": [_text(form, f"answer_{i}") for i in range(len(spec.get("questions") or []))]
+        }
+    if kind == "action_plan":
+        return {name: _text(form, name) for name, _label in ACTION_PLAN_FIELDS}
+    if kind == "upload":
+        return {"note": _text(form, "note")}
+    if kind == "quiz":
+        answers: list[list[int]] = []
+        for i, question in enumerate(spec.get("questions") or []):
+            count = len(question.get("options") or [])
+            chosen = sorted(
+                {int(v) for v in form.get(f"q{i}") or [] if v.isdigit() and int(v) < count}
+            )
+            answers.append(chosen if question.get("multiple") else chosen[:1])
+        return {"answers": answers}
+    if kind == "survey":
+        ratings: list[int | None] = []
+        for i in range(len(spec.get("statements") or [])):
+            value = _text(form, f"rating_{i}")
+            ratings.append(int(value) if value.isdigit() and int(value) in LIKERT else None)
+        texts = [_text(form, f"text_{i}") for i in range(len(spec.get("questions") or []))]
+        return {"ratings": ratings, "answers": texts}
+    return {}
+
+
+def answer_errors(exercise: Exercise, answer: dict[str, Any]) -> dict[str, str]:
+    """What must be filled in before the answer can be submitted, by form field."""
+    errors: dict[str, str] = {}
+    kind = exercise.type
+    if kind == "reflection" and not answer.get("answer", "").strip():
+        errors["answer"] = _("Write your reflection before submitting.")
+    elif kind == "case_study":
+        for i, text in enumerate(answer.get("answers") or []):
+            if not str(text).strip():
+                errors[f"answer_{i}"] = _("Answer this question before submitting.")
+    elif kind == "action_plan":
+        for name, _label in ACTION_PLAN_FIELDS:
+            if not str(answer.get(name, "")).strip():
+                errors[name] = _("Fill in this part of the plan before submitting.")
+    elif kind == "quiz":
+        for i, chosen in enumerate(answer.get("answers") or []):
+            if not chosen:
+                errors[f"q{i}"] = _("Choose an answer to this question.")
+    elif kind == "survey":
+        for i, rating in enumerate(answer.get("ratings") or []):
+            if rating is None:
+                errors[f"rating_{i}"] = _("Choose how much you agree with this statement.")
+    return errors
+
+
+def quiz_score(spec: dict[str, Any], answers: list[list[int]]) -> float:
+    """Percent of questions answered exactly right: for a multiple-choice question every
+    correct option and no wrong one must be chosen."""
+    questions = spec.get("questions") or []
+    if not questions:
+        return 0.0
+    right = 0
+    for i, question in enumerate(questions):
+        correct = {j for j, o in enumerate(question.get("options") or []) if o.get("correct")}
+        chosen = set(answers[i]) if i < len(answers) else set()
+        right += chosen == correct
+    return round(100 * right / len(questions), 1)
+
+
+def attempts_allowed(exercise: Exercise) -> int | None:
+    """The quiz's attempts limit from the curriculum; None means unlimited."""
+    value = (exercise.spec or {}).get("attempts")
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def is_done(
+    exercise_type: str, spec: dict[str, Any], rows: Sequence[tuple[str, float | None]]
+) -> bool:
+    """An exercise counts as done when a version was accepted, a quiz's best score
+    reached the pass mark, or a survey was submitted. `rows` are (status, score)."""
+    if any(status == SubmissionStatus.ACCEPTED for status, _score in rows):
+        return True
+    if exercise_type == "quiz":
+        best = max((s for status, s in rows if s is not None), default=None)
+        return best is not None and best >= float(spec.get("pass_mark") or 0)
+    if exercise_type == "survey":
+        return any(status == SubmissionStatus.SCORED for status, _score in rows)
+    return False
+
+
+# --- drafts -----------------------------------------------------------------------------
+
+
+def get_draft(session: Session, *, cohort_id: int, user_id: int, exercise_id: int) -> Draft | None:
+    return session.exec(
+        select(Draft).where(
+            Draft.cohort_id == cohort_id,
+            Draft.user_id == user_id,
+            Draft.exercise_id == exercise_id,
+        )
+    ).first()
+
+
+def save_draft(
+    session: Session,
+    *,
+    cohort_id: int,
+    user_id: int,
+    exercise_id: int,
+    content: dict[str, Any],
+    base_revision: int | None,
+    today: date | None = None,
+) -> DraftSaved:
+    """Keep what the trainee typed. Every save is kept (the later save wins) and bumps
+    the revision; a save based on an older revision than the stored one is reported as
+    having overwritten newer text, so the tab that sent it can tell the trainee."""
+    assigned_exercise(
+        session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id, today=today
+    )
+    draft = get_draft(session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id)
+    if draft is None:
+        draft = Draft(cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id)
+    stale = base_revision is not None and base_revision < draft.revision
+    draft.content = content
+    draft.revision += 1
+    draft.updated_at = utcnow()
+    session.add(draft)
+    session.flush()
+    return DraftSaved(draft.revision, draft.updated_at, stale)
+
+
+# --- submissions ------------------------------------------------------------------------
+
+
+def submissions_of(
+    session: Session, *, cohort_id: int, user_id: int, exercise_id: int
+) -> list[Submission]:
+    """Every version, oldest first."""
+    return list(
+        session.exec(
+            select(Submission)
+            .where(
+                Submission.cohort_id == cohort_id,
+                Submission.user_id == user_id,
+                Submission.exercise_id == exercise_id,
+            )
+            .order_by(col(Submission.version))
+        ).all()
+    )
+
+
+def can_submit(exercise: Exercise, earlier: Sequence[Submission]) -> str | None:
+    """Why a new version cannot be submitted now, or None when it can: the first time;
+    after the last version was returned for revision; for a quiz, while attempts are
+    left. A survey is answered once; accepted work is final."""
+    if not earlier:
+        return None
+    last = earlier[-1]
+    if exercise.type == "quiz":
+        limit = attempts_allowed(exercise)
+        if limit is not None and len(earlier) >= limit:
+            return _("You have used all %(n)s attempts at this quiz.", n=limit)
+        return None
+    if exercise.type == "survey":
+        return _("You have already answered this survey. Thank you.")
+    if last.status == SubmissionStatus.RETURNED:
+        return None
+    if last.status == SubmissionStatus.ACCEPTED:
+        return _("This exercise has been accepted; there is nothing more to submit.")
+    return _("Your submission is waiting for review; you can submit again if it is returned.")
+
+
+def submission_by_key(session: Session, *, user_id: int, key: str) -> Submission | None:
+    """The submission a submit form with this one-time token already created."""
+    return session.exec(
+        select(Submission).where(Submission.user_id == user_id, Submission.idempotency_key == key)
+    ).first()
+
+
+def submit(
+    session: Session,
+    *,
+    cohort_id: int,
+    user_id: int,
+    exercise_id: int,
+    content: dict[str, Any],
+    upload: uploads.Upload | None = None,
+    entered_by_id: int | None = None,
+    idempotency_key: str | None = None,
+    today: date | None = None,
+) -> Submission:
+    """Freeze the trainee's answer as a new version (n+1) and clear their draft.
+
+    Rules: the exercise must be assigned to the trainee and open (else
+    ExerciseUnavailable, answered with 404); a new version is allowed first, after a
+    return for revision, or for a quiz while attempts are left (else SubmissionRefused);
+    the answer must be complete (SubmissionInvalid) and an upload the right type and
+    size (uploads.UploadRefused) - all checked before anything is written. Quizzes are
+    scored and surveys complete on submit; work after the plan's due date is accepted
+    and marked late. The same `idempotency_key` twice (a double click) returns the first
+    submission instead of adding another. `entered_by_id` is the trainer who typed in or
+    uploaded work done on paper."""
+    today = today or utcnow().date()
+    if idempotency_key:
+        earlier_same = submission_by_key(session, user_id=user_id, key=idempotency_key)
+        if earlier_same is not None and earlier_same.exercise_id == exercise_id:
+            return earlier_same
+        if earlier_same is not None:
+            idempotency_key = None
+    assigned = assigned_exercise(
+        session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id, today=today
+    )
+    exercise = assigned.exercise
+    earlier = submissions_of(session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id)
+    refusal = can_submit(exercise, earlier)
+    if refusal:
+        raise SubmissionRefused(refusal)
+    errors = answer_errors(exercise, content)
+    if errors:
+        raise SubmissionInvalid(errors)
+    checked: uploads.CheckedUpload | None = None
+    if exercise.type == "upload":
+        if upload is None or not upload.data:
+            raise SubmissionInvalid({"file": _("Choose a file to upload.")})
+        try:
+            checked = uploads.check_upload(upload, (exercise.spec or {}).get("accept"))
+        except uploads.UploadRefused as refused:
+            raise SubmissionInvalid({"file": str(refused)}) from refused
+    submission = Submission(
+        cohort_id=cohort_id,
+        user_id=user_id,
+        exercise_id=exercise_id,
+        version=(earlier[-1].version + 1) if earlier else 1,
+        content=content,
+        status=SubmissionStatus.SCORED
+        if exercise.type in AUTO_SCORED
+        else SubmissionStatus.SUBMITTED,
+        late=today > assigned.planned.due_on,
+        entered_by_id=entered_by_id,
+        idempotency_key=idempotency_key or None,
+        submitted_at=utcnow(),
+    )
+    if exercise.type == "quiz":
+        submission.score = quiz_score(exercise.spec or {}, content.get("answers") or [])
+    if checked is not None:
+        submission.file_name = uploads.store(checked)
+        submission.file_type = checked.content_type
+        submission.original_name = checked.original_name
+    session.add(submission)
+    draft = get_draft(session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id)
+    if draft is not None:
+        draft.content = {}
+        draft.revision += 1
+        draft.updated_at = utcnow()
+        session.add(draft)
+    try:
+        session.flush()
+    except Exception:
+        if submission.file_name and upload is not None:
+            (upload.uploads_dir / submission.file_name).unlink(missing_ok=True)
+        raise
+    return submission
+
+
+def best_score(submissions: Sequence[Submission]) -> float | None:
+    return max((s.score for s in submissions if s.score is not None), default=None)
+
+
+# --- what the exercise page shows -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackLine:
+    id: int
+    submission_id: int
+    author_name: str
+    author_is_trainee: bool
+    body: str
+    decision: str | None
+    rubric_scores: dict[str, str]
+    created_at: datetime
+    unread: bool
+
+
+@dataclass
+class ExerciseState:
+    draft: Draft | None
+    submissions: list[Submission]  # oldest first
+    feedback: dict[int, list[FeedbackLine]]
+    refusal: str | None
+    prefill: dict[str, Any]
+
+    @property
+    def revision(self) -> int:
+        return self.draft.revision if self.draft else 0
+
+    @property
+    def latest(self) -> Submission | None:
+        return self.submissions[-1] if self.submissions else None
+
+    @property
+    def best_score(self) -> float | None:
+        return best_score(self.submissions)
+
+    @property
+    def history(self) -> list[Submission]:
+        return list(reversed(self.submissions))
+
+
+def exercise_state(
+    session: Session, *, cohort_id: int, user_id: int, exercise: Exercise
+) -> ExerciseState:
+    """The trainee's draft, every submitted version with its feedback thread (three
+    queries), whether a new version may be submitted, and what the form starts with:
+    the draft, else - after a return for revision - the last version's answer."""
+    exercise_id = exercise.id or 0
+    draft = get_draft(session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id)
+    versions = submissions_of(
+        session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id
+    )
+    feedback: dict[int, list[FeedbackLine]] = {}
+    ids = [s.id for s in versions if s.id is not None]
+    if ids:
+        rows = session.exec(
+            select(Feedback, User.display_name)
+            .join(User, col(User.id) == Feedback.author_id)
+            .where(col(Feedback.submission_id).in_(ids))
+            .order_by(col(Feedback.created_at), col(Feedback.id))
+        ).all()
+        for item, name in rows:
+            feedback.setdefault(item.submission_id, []).append(
+                FeedbackLine(
+                    id=item.id or 0,
+                    submission_id=item.submission_id,
+                    author_name=name,
+                    author_is_trainee=item.author_id == user_id,
+                    body=item.body,
+                    decision=item.decision,
+                    rubric_scores=item.rubric_scores or {},
+                    created_at=item.created_at,
+                    unread=item.read_by_trainee_at is None and item.author_id != user_id,
+                )
+            )
+    refusal = can_submit(exercise, versions)
+    prefill: dict[str, Any] = dict(draft.content) if draft and draft.content else {}
+    last = versions[-1] if versions else None
+    if (
+        not prefill
+        and last is not None
+        and last.status == SubmissionStatus.RETURNED
+        and exercise.type not in AUTO_SCORED
+    ):
+        prefill = dict(last.content or {})
+    return ExerciseState(draft, versions, feedback, refusal, prefill)
+
+
+def mark_feedback_read(session: Session, *, cohort_id: int, user_id: int, exercise_id: int) -> None:
+    """The trainee has opened the exercise page, which shows every comment on their
+    versions: others' comments there count as read (one statement)."""
+    submission_ids = select(Submission.id).where(
+        Submission.cohort_id == cohort_id,
+        Submission.user_id == user_id,
+        Submission.exercise_id == exercise_id,
+    )
+    session.execute(
+        update(Feedback)
+        .where(
+            col(Feedback.submission_id).in_(submission_ids),
+            col(Feedback.read_by_trainee_at).is_(None),
+            col(Feedback.author_id) != user_id,
+        )
+        .values(read_by_trainee_at=utcnow())
+    )

@@ -1,0 +1,135 @@
+"""The printable exercise pack: what it prints (and never prints), and who may get it."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+from sqlmodel import Session
+
+from iil_lms.learning.pack import build_pack, pack_exercise, render_pack
+from tests.conftest import Factory, WebClient
+from tests.learning.trainer_factories import SPECS, planned_module
+
+
+def pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def flat(text: str) -> str:
+    """One line, and no space before punctuation (pypdf sometimes puts one there)."""
+    return re.sub(r"\s+([.,?!])", r"\1", " ".join(text.split()))
+
+
+def test_pack_prints_prompts_and_never_quiz_answers(session: Session, factory: Factory) -> None:
+    made = factory.cohort(trainees=1, name="Lahore Cohort 2026")
+    plan = planned_module(session, made.cohort)
+    text = flat(pdf_text(render_pack(build_pack(session, plan.module, made.cohort, "en"))))
+    assert "Gifts, transfers and favours" in text
+    assert "Lahore Cohort 2026" in text
+    assert "Recognise a conflict of interest" in text
+    assert "Your name" in text
+    assert "Why gifts matter" in text  # the reading
+    assert SPECS["reflection"]["prompt"] in text
+    assert SPECS["case_study"]["scenario"] in text
+    assert "Who else is affected?" in text
+    assert "Which is a conflict of interest?" in text
+    assert "Awarding a contract to your cousin" in text
+    assert "Photograph your problem tree." in text
+    assert "Measures of success" in text
+    assert "The module was useful." in text and "Strongly agree" in text
+    assert "SECRET" not in text
+    assert "correct" not in text.lower()
+
+
+def test_pack_data_carries_no_answers() -> None:
+    from iil_lms.curriculum.models import Exercise
+
+    quiz = pack_exercise(
+        1, Exercise(module_id=1, slug="q", position=1, type="quiz", title="Q", spec=SPECS["quiz"])
+    )
+    assert quiz.quiz[0].options == (
+        "Awarding a contract to your cousin",
+        "Publishing the tender online",
+    )
+    assert "explanation" not in repr(quiz) and "correct" not in repr(quiz)
+
+
+def test_pack_escapes_curriculum_and_cohort_html(session: Session, factory: Factory) -> None:
+    made = factory.cohort(trainees=1, name="Cohort <b>A</b>")
+    plan = planned_module(
+        session,
+        made.cohort,
+        reading_md="Read <script>alert(1)</script> this.",
+        specs={"reflection": {"prompt": "Think about <img src=x onerror=alert(1)> gifts."}},
+    )
+    text = flat(pdf_text(render_pack(build_pack(session, plan.module, made.cohort, "en"))))
+    assert "Cohort <b>A</b>" in text
+    assert "<script>alert(1)</script>" in text
+    assert "<img src=x onerror=alert(1)>" in text
+
+
+def test_pack_uses_the_translated_reading_when_there_is_one(
+    session: Session, factory: Factory
+) -> None:
+    made = factory.cohort(trainees=1)
+    plan = planned_module(session, made.cohort, reading_translations={"ur": "دیانت داری کا مطلب"})
+    urdu = build_pack(session, plan.module, made.cohort, "ur")
+    assert urdu.reading_md == "دیانت داری کا مطلب"
+    assert urdu.module_title == "تحائف، تبادلے اور احسانات"
+    nepali = build_pack(session, plan.module, made.cohort, "ne")
+    assert nepali.reading_md.startswith("## Why gifts matter")
+    assert render_pack(urdu).startswith(b"%PDF-")
+
+
+def test_staff_download_the_pack_as_an_attachment(
+    make_client: object, session: Session, factory: Factory
+) -> None:
+    made = factory.cohort(trainees=1, mentors=1, organisers=1)
+    plan = planned_module(session, made.cohort)
+    path = f"/cohorts/{made.cohort.id}/modules/{plan.module.id}/pack.pdf"
+    for user in (made.trainers[0], made.organisers[0], made.mentors[0]):
+        client = make_client()  # type: ignore[operator]
+        client.login(user.email)
+        response = client.get(path)
+        assert response.status_code == 200, user.email
+        assert response.headers["content-type"] == "application/pdf"
+        assert (
+            response.headers["content-disposition"]
+            == 'attachment; filename="gifts-and-transfers-pack.pdf"'
+        )
+        assert response.content.startswith(b"%PDF-")
+    trainee = make_client()  # type: ignore[operator]
+    trainee.login(made.trainees[0].email)
+    assert trainee.get(path).status_code == 403
+
+
+def test_trainee_prints_modules_of_their_own_plan_only(
+    make_client: object, session: Session, factory: Factory
+) -> None:
+    made = factory.cohort(trainees=1)
+    other = factory.cohort(trainees=1, trainers=1)
+    plan = planned_module(session, made.cohort)
+    unplanned = planned_module(session, None, slug="not-planned")
+    own: WebClient = make_client()  # type: ignore[operator]
+    own.login(made.trainees[0].email)
+    response = own.get(f"/journey/modules/{plan.module.id}/pack.pdf")
+    assert response.status_code == 200
+    assert "Gifts, transfers and favours" in flat(pdf_text(response.content))
+    assert own.get(f"/journey/modules/{unplanned.module.id}/pack.pdf").status_code == 404
+    assert own.get("/journey/modules/987654/pack.pdf").status_code == 404
+
+    stranger: WebClient = make_client()  # type: ignore[operator]
+    stranger.login(other.trainees[0].email)
+    assert stranger.get(f"/journey/modules/{plan.module.id}/pack.pdf").status_code == 404
+    trainer_elsewhere: WebClient = make_client()  # type: ignore[operator]
+    trainer_elsewhere.login(other.trainers[0].email)
+    assert (
+        trainer_elsewhere.get(
+            f"/cohorts/{made.cohort.id}/modules/{plan.module.id}/pack.pdf"
+        ).status_code
+        == 404
+    )
+    assert trainer_elsewhere.get(f"/journey/modules/{plan.module.id}/pack.pdf").status_code == 404
