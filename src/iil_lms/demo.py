@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import cycle
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -23,52 +24,170 @@ from iil_lms.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PASSWORD = "integrity-2026"
+DEFAULT_PASSWORD = "integrity-2026"  # noqa: S105 -- the published demo password
 
 PK_GIVEN = [
-    "Ayesha", "Bilal", "Fatima", "Hamza", "Zainab", "Usman", "Maryam", "Ahmed", "Sana", "Ali",
-    "Hira", "Omar", "Mahnoor", "Hassan", "Iqra", "Saad", "Amna", "Farhan", "Rabia", "Imran",
-    "Kiran", "Waqas", "Nadia", "Shahzaib", "Mehwish", "Junaid", "Sadia", "Asad", "Noor", "Talha",
-    "Saima", "Danish", "Aleena", "Raza", "Sidra", "Kamran", "Arooj", "Faisal", "Tehmina", "Zubair",
+    "Ayesha",
+    "Bilal",
+    "Fatima",
+    "Hamza",
+    "Zainab",
+    "Usman",
+    "Maryam",
+    "Ahmed",
+    "Sana",
+    "Ali",
+    "Hira",
+    "Omar",
+    "Mahnoor",
+    "Hassan",
+    "Iqra",
+    "Saad",
+    "Amna",
+    "Farhan",
+    "Rabia",
+    "Imran",
+    "Kiran",
+    "Waqas",
+    "Nadia",
+    "Shahzaib",
+    "Mehwish",
+    "Junaid",
+    "Sadia",
+    "Asad",
+    "Noor",
+    "Talha",
+    "Saima",
+    "Danish",
+    "Aleena",
+    "Raza",
+    "Sidra",
+    "Kamran",
+    "Arooj",
+    "Faisal",
+    "Tehmina",
+    "Zubair",
 ]
 PK_FAMILY = [
-    "Khan", "Malik", "Qureshi", "Chaudhry", "Siddiqui", "Baloch", "Butt", "Sheikh", "Awan",
-    "Jamali", "Shah", "Memon", "Abbasi", "Mirza", "Khattak", "Bhatti", "Rana", "Hashmi",
-    "Soomro", "Afridi", "Yousafzai", "Gillani", "Niazi",
+    "Khan",
+    "Malik",
+    "Qureshi",
+    "Chaudhry",
+    "Siddiqui",
+    "Baloch",
+    "Butt",
+    "Sheikh",
+    "Awan",
+    "Jamali",
+    "Shah",
+    "Memon",
+    "Abbasi",
+    "Mirza",
+    "Khattak",
+    "Bhatti",
+    "Rana",
+    "Hashmi",
+    "Soomro",
+    "Afridi",
+    "Yousafzai",
+    "Gillani",
+    "Niazi",
 ]
 PK_SERVICE_GROUPS = [
-    "Pakistan Administrative Service", "Police Service of Pakistan", "Inland Revenue Service",
-    "Pakistan Customs Service", "Office Management Group", "Information Group",
-    "Pakistan Audit and Accounts Service", "Commerce and Trade Group", "Foreign Service of Pakistan",
-    "Postal Group", "Railways (Commercial and Transportation) Group", "Military Lands and Cantonments",
+    "Pakistan Administrative Service",
+    "Police Service of Pakistan",
+    "Inland Revenue Service",
+    "Pakistan Customs Service",
+    "Office Management Group",
+    "Information Group",
+    "Pakistan Audit and Accounts Service",
+    "Commerce and Trade Group",
+    "Foreign Service of Pakistan",
+    "Postal Group",
+    "Railways (Commercial and Transportation) Group",
+    "Military Lands and Cantonments",
 ]
 PK_PLACES = [
-    ("Lahore", "Punjab"), ("Multan", "Punjab"), ("Faisalabad", "Punjab"), ("Rawalpindi", "Punjab"),
-    ("Bahawalpur", "Punjab"), ("Karachi", "Sindh"), ("Hyderabad", "Sindh"), ("Sukkur", "Sindh"),
-    ("Peshawar", "Khyber Pakhtunkhwa"), ("Swat", "Khyber Pakhtunkhwa"), ("Abbottabad", "Khyber Pakhtunkhwa"),
-    ("Quetta", "Balochistan"), ("Gwadar", "Balochistan"), ("Gilgit", "Gilgit-Baltistan"),
-    ("Muzaffarabad", "Azad Jammu and Kashmir"), ("Islamabad", "Islamabad Capital Territory"),
+    ("Lahore", "Punjab"),
+    ("Multan", "Punjab"),
+    ("Faisalabad", "Punjab"),
+    ("Rawalpindi", "Punjab"),
+    ("Bahawalpur", "Punjab"),
+    ("Karachi", "Sindh"),
+    ("Hyderabad", "Sindh"),
+    ("Sukkur", "Sindh"),
+    ("Peshawar", "Khyber Pakhtunkhwa"),
+    ("Swat", "Khyber Pakhtunkhwa"),
+    ("Abbottabad", "Khyber Pakhtunkhwa"),
+    ("Quetta", "Balochistan"),
+    ("Gwadar", "Balochistan"),
+    ("Gilgit", "Gilgit-Baltistan"),
+    ("Muzaffarabad", "Azad Jammu and Kashmir"),
+    ("Islamabad", "Islamabad Capital Territory"),
 ]
 NP_GIVEN = [
-    "Sita", "Bikash", "Anjali", "Ramesh", "Sabina", "Prakash", "Nirmala", "Suman", "Pooja",
-    "Dipendra", "Kabita", "Rajendra", "Sunita", "Aashish", "Mina", "Kiran",
+    "Sita",
+    "Bikash",
+    "Anjali",
+    "Ramesh",
+    "Sabina",
+    "Prakash",
+    "Nirmala",
+    "Suman",
+    "Pooja",
+    "Dipendra",
+    "Kabita",
+    "Rajendra",
+    "Sunita",
+    "Aashish",
+    "Mina",
+    "Kiran",
 ]
 NP_FAMILY = [
-    "Sharma", "Thapa", "Gurung", "Shrestha", "Tamang", "Rai", "Karki", "Adhikari", "Magar",
-    "Yadav", "Limbu", "Bhattarai", "Poudel", "Maharjan",
+    "Sharma",
+    "Thapa",
+    "Gurung",
+    "Shrestha",
+    "Tamang",
+    "Rai",
+    "Karki",
+    "Adhikari",
+    "Magar",
+    "Yadav",
+    "Limbu",
+    "Bhattarai",
+    "Poudel",
+    "Maharjan",
 ]
 NP_DEPARTMENTS = [
-    "Ministry of Federal Affairs and General Administration", "Department of Land Management",
-    "Inland Revenue Department", "Department of Health Services", "Ministry of Education",
-    "Nepal Police", "District Administration Office", "Department of Roads",
+    "Ministry of Federal Affairs and General Administration",
+    "Department of Land Management",
+    "Inland Revenue Department",
+    "Department of Health Services",
+    "Ministry of Education",
+    "Nepal Police",
+    "District Administration Office",
+    "Department of Roads",
 ]
 NP_PLACES = [
-    ("Kathmandu", "Bagmati"), ("Lalitpur", "Bagmati"), ("Pokhara", "Gandaki"),
-    ("Biratnagar", "Koshi"), ("Janakpur", "Madhesh"), ("Butwal", "Lumbini"),
-    ("Nepalgunj", "Lumbini"), ("Dhangadhi", "Sudurpashchim"), ("Birendranagar", "Karnali"),
+    ("Kathmandu", "Bagmati"),
+    ("Lalitpur", "Bagmati"),
+    ("Pokhara", "Gandaki"),
+    ("Biratnagar", "Koshi"),
+    ("Janakpur", "Madhesh"),
+    ("Butwal", "Lumbini"),
+    ("Nepalgunj", "Lumbini"),
+    ("Dhangadhi", "Sudurpashchim"),
+    ("Birendranagar", "Karnali"),
 ]
-MENTOR_TITLES_PK = ["Deputy Commissioner", "Additional Secretary", "Senior Superintendent",
-                    "Director General", "Commissioner", "Joint Secretary"]
+MENTOR_TITLES_PK = [
+    "Deputy Commissioner",
+    "Additional Secretary",
+    "Senior Superintendent",
+    "Director General",
+    "Commissioner",
+    "Joint Secretary",
+]
 
 
 @dataclass(frozen=True)
@@ -88,8 +207,9 @@ class _People:
     def user(self, email: str, name: str, language: str) -> User:
         user = self.users_by_email.get(email)
         if user is None:
-            user = User(email=email, display_name=name, language=language,
-                        password_hash=self.password_hash)
+            user = User(
+                email=email, display_name=name, language=language, password_hash=self.password_hash
+            )
             self.session.add(user)
             self.session.flush()
             self.users_by_email[email] = user
@@ -104,8 +224,15 @@ def _names(given: list[str], family: list[str], count: int) -> list[str]:
     name is paired with consecutive family names from its own offset."""
     names = []
     for i in range(count):
-        names.append(f"{given[i % len(given)]} {family[(i // len(given) + 3 * (i % len(given))) % len(family)]}")
+        family_index = (i // len(given) + 3 * (i % len(given))) % len(family)
+        names.append(f"{given[i % len(given)]} {family[family_index]}")
     return names
+
+
+def _member(cohort: Cohort, user: User, role: Role, **fields: Any) -> Membership:
+    """A roster row for a cohort and user that are already flushed (both have ids)."""
+    assert cohort.id is not None and user.id is not None
+    return Membership(cohort_id=cohort.id, user_id=user.id, role=role.value, **fields)
 
 
 def _cohort(session: Session, academy: Academy, **fields: object) -> Cohort:
@@ -136,9 +263,7 @@ def _circles(session: Session, cohort: Cohort, names: list[str]) -> list[Learnin
     return circles
 
 
-def _memberships(
-    session: Session, cohort: Cohort, wanted: list[Membership]
-) -> None:
+def _memberships(session: Session, cohort: Cohort, wanted: list[Membership]) -> None:
     have = {
         (m.user_id, m.role)
         for m in session.exec(select(Membership).where(Membership.cohort_id == cohort.id))
@@ -149,12 +274,25 @@ def _memberships(
     session.flush()
 
 
-def _convenings(session: Session, cohort: Cohort, planned: list[tuple[str, date, date, str]]) -> None:
-    have = {c.title for c in session.exec(select(Convening).where(Convening.cohort_id == cohort.id))}
+def _convenings(
+    session: Session, cohort: Cohort, planned: list[tuple[str, date, date, str]]
+) -> None:
+    cohort_id = cohort.id
+    assert cohort_id is not None
+    have = {
+        c.title for c in session.exec(select(Convening).where(Convening.cohort_id == cohort_id))
+    }
     for title, starts, ends, venue in planned:
         if title not in have:
-            session.add(Convening(cohort_id=cohort.id, title=title, starts_on=starts,  # type: ignore[arg-type]
-                                  ends_on=ends, venue=venue))
+            session.add(
+                Convening(
+                    cohort_id=cohort_id,
+                    title=title,
+                    starts_on=starts,
+                    ends_on=ends,
+                    venue=venue,
+                )
+            )
     session.flush()
 
 
@@ -209,49 +347,103 @@ def _curriculum_and_plans(session: Session, curricula_dir: Path | None) -> None:
 
 def _pakistan(session: Session, people: _People) -> list[DemoLogin]:
     academy = get_or_create_academy(
-        session, slug="csa-lahore", name="Civil Services Academy, Lahore", country="Pakistan",
-        timezone="Asia/Karachi", local_language="ur",
+        session,
+        slug="csa-lahore",
+        name="Civil Services Academy, Lahore",
+        country="Pakistan",
+        timezone="Asia/Karachi",
+        local_language="ur",
     )
     cohort = _cohort(
-        session, academy, slug="ctp-2026", name="Common Training Programme 2026-27",
-        language="en", starts_on=date(2026, 9, 7), ends_on=date(2027, 7, 30),
+        session,
+        academy,
+        slug="ctp-2026",
+        name="Common Training Programme 2026-27",
+        language="en",
+        starts_on=date(2026, 9, 7),
+        ends_on=date(2027, 7, 30),
         timeframe="academy-year",
     )
     domain = "csa-pk.example.org"
     circles = _circles(session, cohort, [f"Circle {n:02d}" for n in range(1, 24)])
     wanted: list[Membership] = []
-    trainers = [("Saira Ahmed", "trainer1"), ("Khalid Mehmood", "trainer2"), ("Shazia Rauf", "trainer3")]
+    trainers = [
+        ("Saira Ahmed", "trainer1"),
+        ("Khalid Mehmood", "trainer2"),
+        ("Shazia Rauf", "trainer3"),
+    ]
     for name, local in trainers:
         user = people.user(f"{local}@{domain}", name, "en")
-        wanted.append(Membership(cohort_id=cohort.id, user_id=user.id, role=Role.TRAINER.value,
-                                 department="Civil Services Academy", district="Lahore", province="Punjab"))
+        wanted.append(
+            _member(
+                cohort,
+                user,
+                Role.TRAINER,
+                department="Civil Services Academy",
+                district="Lahore",
+                province="Punjab",
+            )
+        )
     for name, local in [("Tariq Jamil", "organiser1"), ("Nasreen Akhtar", "organiser2")]:
         user = people.user(f"{local}@{domain}", name, "en")
-        wanted.append(Membership(cohort_id=cohort.id, user_id=user.id, role=Role.ORGANISER.value,
-                                 department="Civil Services Academy", district="Lahore", province="Punjab"))
+        wanted.append(
+            _member(
+                cohort,
+                user,
+                Role.ORGANISER,
+                department="Civil Services Academy",
+                district="Lahore",
+                province="Punjab",
+            )
+        )
     mentor_names = _names(PK_GIVEN[::-1], PK_FAMILY[::-1], 12)
     for i, name in enumerate(mentor_names, start=1):
         user = people.user(f"mentor{i:02d}@{domain}", name, "en")
         place, province = PK_PLACES[i % len(PK_PLACES)]
-        wanted.append(Membership(
-            cohort_id=cohort.id, user_id=user.id, role=Role.MENTOR.value,
-            department=PK_SERVICE_GROUPS[i % len(PK_SERVICE_GROUPS)],
-            district=place, province=province,
-        ))
+        wanted.append(
+            _member(
+                cohort,
+                user,
+                Role.MENTOR,
+                department=PK_SERVICE_GROUPS[i % len(PK_SERVICE_GROUPS)],
+                district=place,
+                province=province,
+            )
+        )
     places = cycle(PK_PLACES)
     for i, name in enumerate(_names(PK_GIVEN, PK_FAMILY, 275), start=1):
         user = people.user(f"trainee{i:03d}@{domain}", name, "en")
         place, province = next(places)
-        wanted.append(Membership(
-            cohort_id=cohort.id, user_id=user.id, role=Role.TRAINEE.value,
-            department=PK_SERVICE_GROUPS[(i * 5) % len(PK_SERVICE_GROUPS)],
-            district=place, province=province, circle_id=circles[(i - 1) % len(circles)].id,
-        ))
+        wanted.append(
+            _member(
+                cohort,
+                user,
+                Role.TRAINEE,
+                department=PK_SERVICE_GROUPS[(i * 5) % len(PK_SERVICE_GROUPS)],
+                district=place,
+                province=province,
+                circle_id=circles[(i - 1) % len(circles)].id,
+            )
+        )
     _memberships(session, cohort, wanted)
-    _convenings(session, cohort, [
-        ("Orientation week", date(2026, 9, 7), date(2026, 9, 11), "Civil Services Academy, Walton Road, Lahore"),
-        ("Integrity Summit", date(2027, 7, 22), date(2027, 7, 23), "Civil Services Academy, Lahore"),
-    ])
+    _convenings(
+        session,
+        cohort,
+        [
+            (
+                "Orientation week",
+                date(2026, 9, 7),
+                date(2026, 9, 11),
+                "Civil Services Academy, Walton Road, Lahore",
+            ),
+            (
+                "Integrity Summit",
+                date(2027, 7, 22),
+                date(2027, 7, 23),
+                "Civil Services Academy, Lahore",
+            ),
+        ],
+    )
     label = cohort.name
     return [
         DemoLogin("trainer", f"trainer1@{domain}", label),
@@ -263,40 +455,89 @@ def _pakistan(session: Session, people: _People) -> list[DemoLogin]:
 
 def _nepal(session: Session, people: _People) -> list[DemoLogin]:
     academy = get_or_create_academy(
-        session, slug="nasc-nepal", name="Nepal Administrative Staff College", country="Nepal",
-        timezone="Asia/Kathmandu", local_language="ne",
+        session,
+        slug="nasc-nepal",
+        name="Nepal Administrative Staff College",
+        country="Nepal",
+        timezone="Asia/Kathmandu",
+        local_language="ne",
     )
     cohort = _cohort(
-        session, academy, slug="yics-2026", name="Young Integrity Champions 2026-27",
-        language="en", starts_on=date(2026, 9, 14), ends_on=date(2027, 8, 27),
+        session,
+        academy,
+        slug="yics-2026",
+        name="Young Integrity Champions 2026-27",
+        language="en",
+        starts_on=date(2026, 9, 14),
+        ends_on=date(2027, 8, 27),
         timeframe="quarterly-convenings",
     )
     domain = "nasc-np.example.org"
     circles = _circles(session, cohort, ["Sagarmatha circle", "Kanchenjunga circle"])
     wanted: list[Membership] = []
     trainer = people.user(f"trainer1@{domain}", "Gita Koirala", "en")
-    wanted.append(Membership(cohort_id=cohort.id, user_id=trainer.id, role=Role.TRAINER.value,
-                             department="Nepal Administrative Staff College", district="Lalitpur",
-                             province="Bagmati"))
+    wanted.append(
+        _member(
+            cohort,
+            trainer,
+            Role.TRAINER,
+            department="Nepal Administrative Staff College",
+            district="Lalitpur",
+            province="Bagmati",
+        )
+    )
     for i, name in enumerate(["Hari Prasad Dahal", "Laxmi Ghimire"], start=1):
         user = people.user(f"mentor{i:02d}@{domain}", name, "ne")
-        wanted.append(Membership(cohort_id=cohort.id, user_id=user.id, role=Role.MENTOR.value,
-                                 department=NP_DEPARTMENTS[i], district="Kathmandu", province="Bagmati"))
+        wanted.append(
+            _member(
+                cohort,
+                user,
+                Role.MENTOR,
+                department=NP_DEPARTMENTS[i],
+                district="Kathmandu",
+                province="Bagmati",
+            )
+        )
     for i, name in enumerate(_names(NP_GIVEN, NP_FAMILY, 12), start=1):
         user = people.user(f"trainee{i:02d}@{domain}", name, "ne" if i % 3 == 0 else "en")
         place, province = NP_PLACES[i % len(NP_PLACES)]
-        wanted.append(Membership(
-            cohort_id=cohort.id, user_id=user.id, role=Role.TRAINEE.value,
-            department=NP_DEPARTMENTS[i % len(NP_DEPARTMENTS)], district=place, province=province,
-            circle_id=circles[i % 2].id,
-        ))
+        wanted.append(
+            _member(
+                cohort,
+                user,
+                Role.TRAINEE,
+                department=NP_DEPARTMENTS[i % len(NP_DEPARTMENTS)],
+                district=place,
+                province=province,
+                circle_id=circles[i % 2].id,
+            )
+        )
     _memberships(session, cohort, wanted)
-    _convenings(session, cohort, [
-        ("Convening 1: Foundations", date(2026, 9, 14), date(2026, 9, 16), "NASC, Jawalakhel, Lalitpur"),
-        ("Convening 2: Discovery to ideas", date(2026, 12, 14), date(2026, 12, 16), "NASC, Jawalakhel, Lalitpur"),
-        ("Convening 3: Implementation review", date(2027, 3, 15), date(2027, 3, 17), "Pokhara"),
-        ("Convening 4: Integrity Summit", date(2027, 6, 14), date(2027, 6, 16), "NASC, Jawalakhel, Lalitpur"),
-    ])
+    _convenings(
+        session,
+        cohort,
+        [
+            (
+                "Convening 1: Foundations",
+                date(2026, 9, 14),
+                date(2026, 9, 16),
+                "NASC, Jawalakhel, Lalitpur",
+            ),
+            (
+                "Convening 2: Discovery to ideas",
+                date(2026, 12, 14),
+                date(2026, 12, 16),
+                "NASC, Jawalakhel, Lalitpur",
+            ),
+            ("Convening 3: Implementation review", date(2027, 3, 15), date(2027, 3, 17), "Pokhara"),
+            (
+                "Convening 4: Integrity Summit",
+                date(2027, 6, 14),
+                date(2027, 6, 16),
+                "NASC, Jawalakhel, Lalitpur",
+            ),
+        ],
+    )
     label = cohort.name
     return [
         DemoLogin("trainer", f"trainer1@{domain}", label),

@@ -28,9 +28,9 @@ from alembic.runtime.migration import MigrationContext
 from playwright.sync_api import Browser, Playwright, sync_playwright
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
-from tests.browser.helpers import DEMO_PASSWORD, Journey, Variant
 
 from iil_lms.all_models import metadata
+from tests.browser.helpers import DEMO_PASSWORD, Journey, Variant
 
 BROWSER_DIR = Path(__file__).resolve().parent
 FAILURES_DIR = BROWSER_DIR / "failures"

@@ -124,7 +124,9 @@ class Journey:
         """Record what `person` sees now (kept in memory; written out only on failure)."""
         name = f"{len(self.shots) + 1:02d}-{person.who}-{label}"
         try:
-            self.shots.append((name, person.page.screenshot(full_page=True)))
+            self.shots.append(
+                (name, person.page.screenshot(full_page=True, type="jpeg", quality=70))
+            )
         except Exception as problem:  # noqa: BLE001 - a screenshot must not hide the failure
             self.shots.append((name + "-unavailable", str(problem).encode()))
 
@@ -151,7 +153,7 @@ class Journey:
         folder.mkdir(parents=True)
         saved = []
         for name, data in self.shots:
-            path = folder / (f"{name}.png" if not name.endswith("-unavailable") else f"{name}.txt")
+            path = folder / (f"{name}.jpg" if not name.endswith("-unavailable") else f"{name}.txt")
             path.write_bytes(data)
             saved.append(path)
         return saved

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+
 from tests.browser.helpers import Journey, Person
 
 PAKISTAN = "ctp-2026"

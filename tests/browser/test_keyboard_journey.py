@@ -8,6 +8,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+
 from tests.browser.conftest import LiveServer
 from tests.browser.helpers import DEMO_PASSWORD, Journey, Variant
 from tests.browser.people import mentored_trainee, placeholder_pattern

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+
 from tests.browser.conftest import VARIANTS, LiveServer
 from tests.browser.helpers import Journey, Person
 from tests.browser.people import mentored_trainee, open_reflection, write_and_submit

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
+
 from tests.browser.conftest import VARIANTS, LiveServer
 from tests.browser.helpers import Journey
 from tests.browser.people import cohort_id, mentored_trainee, open_reflection, write_and_submit

@@ -4,12 +4,12 @@ and in the printed exercise pack (the payload printed as text, no script or link
 
 Fields covered (found by scanning templates for <textarea> and <input type="text">, and
 the models behind them): display names; circle posts (form); exercise answers
-(submission content); review feedback (form); mentoring log topics and next steps;
-mentor feedback from trainees; outreach titles and bodies (own page and public
-showcase); curriculum titles and texts (review page and exercise pack PDF).
-Not yet covered, because their features have not landed: journey/module pages and
-draft autosave (learning), curriculum pages (/curriculum), the trainers' paper-upload
-form."""
+(submission content, and drafts through the autosave route); review feedback (form);
+mentoring log topics and next steps; mentor feedback from trainees; outreach titles and
+bodies (own page and public showcase); curriculum titles, prompts and readings (review,
+exercise, module and journey pages, and the exercise pack PDF).
+Not covered yet: the curriculum browser (/curriculum, content from files in git), the
+trainers' paper-upload form (learning, trainer side), the outreach moderation note."""
 
 from __future__ import annotations
 
@@ -201,3 +201,39 @@ def test_exercise_pack_prints_payloads_as_text_without_actions():
             action = annotation.get_object().get("/A") or {}
             assert action.get("/S") != "/JavaScript"
             assert not str(action.get("/URI", "")).lower().startswith("javascript:")
+
+
+def test_draft_answers_and_curriculum_texts_render_as_text_on_the_journey(
+    app, session, settings, engine
+):
+    from tests.security import expect_learning
+
+    world = build_world(session, settings, engine)
+    params = expect_learning.path_params(world)
+    exercise = session.get(Exercise, params["exercise_id"])
+    module = session.get(Module, params["module_id"])
+    exercise.title = short("exercise-title")
+    exercise.spec = {**(exercise.spec or {}), "prompt": stored("prompt")}
+    module.title = short("module-title")
+    module.reading_md = stored("reading")
+    session.add_all([exercise, module])
+    session.commit()
+    trainee = client_for(app, world, "trainee_a")
+    with trainee.client:
+        saved = trainee.client.post(
+            f"/journey/exercises/{exercise.id}/draft",
+            data={"csrf_token": trainee.csrf_token, "answer": stored("draft")},
+            headers={"HX-Request": "true"},
+        )
+        assert saved.status_code == 200, saved.text[:300]
+        _check(
+            trainee.client.get(f"/journey/exercises/{exercise.id}"),
+            ["draft", "prompt", "exercise-title"],
+            "exercise page",
+        )
+        _check(
+            trainee.client.get(f"/journey/modules/{module.id}"),
+            ["reading", "module-title", "exercise-title"],
+            "module page",
+        )
+        _check(trainee.client.get("/journey"), ["module-title"], "journey map")
