@@ -59,7 +59,10 @@ $(VENV)/.installed-run: pyproject.toml | system-packages-run $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml | system-packages-test $(BIN)/python
 	@echo "==> Installing iil-lms with the dev extra into $(VENV)"
-	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# The audit test can only check releases PyPI still describes (the latest ones),
+	@# so the test environment takes the newest pip and the newest versions in range.
+	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade --upgrade-strategy eager -e '.[dev]'
 	@touch $@ $(VENV)/.installed-run
 
 system-packages-run:

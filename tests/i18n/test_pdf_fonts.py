@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from iil_lms.pdf import render_pdf
+from tests.pdf_text import pdf_lines
 
 # Interface words as they appear in certificates and packs: Nastaliq joining (دیانت داری),
 # Devanagari conjuncts (त्य, ष्ठ, क्ष, ज्ञ, र्थ), vowel signs that print before their
@@ -28,11 +29,6 @@ def _render(paragraphs: list[tuple[str, str]]) -> bytes:
     )
 
 
-def _lines(pdf: bytes) -> list[str]:
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-
-
 def _font_names(pdf: bytes) -> set[str]:
     names: set[str] = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
@@ -47,7 +43,7 @@ def _font_names(pdf: bytes) -> set[str]:
     ("language", "text"), [("ur", t) for t in URDU] + [("ne", t) for t in NEPALI]
 )
 def test_urdu_and_nepali_text_comes_back_out_of_the_pdf(language: str, text: str) -> None:
-    assert _lines(_render([(language, text)]))[0] == text
+    assert pdf_lines(_render([(language, text)]))[0] == text
 
 
 def test_the_vendored_noto_fonts_are_embedded() -> None:
@@ -65,4 +61,4 @@ def test_the_vendored_noto_fonts_are_embedded() -> None:
 )
 def test_a_long_urdu_sentence_survives_text_extraction() -> None:
     sentence = "سرکاری خدمت میں دیانت داری: آپ کا اکاؤنٹ اور مینٹورنگ کا ریکارڈ"
-    assert _lines(_render([("ur", sentence)]))[0] == sentence
+    assert pdf_lines(_render([("ur", sentence)]))[0] == sentence

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import re
-
-from pypdf import PdfReader
 from sqlmodel import Session
 
 from iil_lms.learning.pack import build_pack, pack_exercise, render_pack
 from tests.conftest import Factory, WebClient
 from tests.learning.trainer_factories import SPECS, planned_module
-
-
-def pdf_text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
-
-
-def flat(text: str) -> str:
-    """One line, and no space before punctuation (pypdf sometimes puts one there)."""
-    return re.sub(r"\s+([.,?!])", r"\1", " ".join(text.split()))
+from tests.pdf_text import flat, pdf_text
 
 
 def test_pack_prints_prompts_and_never_quiz_answers(session: Session, factory: Factory) -> None:

@@ -17,11 +17,7 @@ from iil_lms.pdf import FetchRefused, StaticOnlyFetcher, render_pdf, render_temp
 from iil_lms.pdf.rendering import STATIC_DIR
 from iil_lms.settings import Settings
 from iil_lms.web.templating import build_environment
-
-
-def pdf_text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
+from tests.pdf_text import pdf_text
 
 
 def pdf_pages(pdf: bytes) -> int:

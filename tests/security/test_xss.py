@@ -25,6 +25,7 @@ from iil_lms.learning.models import Submission
 from iil_lms.learning.pack import Pack, PackExercise, render_pack
 from iil_lms.mentoring.models import MentorFeedback, MentoringLogEntry
 from iil_lms.outreach.models import OutreachItem
+from tests.pdf_text import pdf_text
 from tests.security import expect_mentoring
 from tests.security.html_checks import executable_markup, visible_text
 from tests.security.world import build_world, client_for
@@ -181,9 +182,8 @@ def test_exercise_pack_prints_payloads_as_text_without_actions():
         ],
     )
     pdf = render_pack(pack)
+    flat = " ".join(pdf_text(pdf).split())
     reader = PdfReader(io.BytesIO(pdf))
-    text = " ".join(page.extract_text() or "" for page in reader.pages)
-    flat = " ".join(text.split())
     for literal in (
         "<script>alert(1)</script> XSS-exercise-title",
         "<svg onload=alert(1)> XSS-prompt",
