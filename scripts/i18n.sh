@@ -16,7 +16,7 @@ strip_dates() { # catalogs keep no timestamps: they would change on every run
 	sed -i -e '/^"POT-Creation-Date: /d' -e '/^"PO-Revision-Date: /d' "$@"
 }
 
-"$BIN/pybabel" -q extract -F babel.cfg -o "$POT" \
+"$BIN/pybabel" -q extract -F babel.cfg -o "$POT" -k N_ \
 	--sort-output --add-location=file --width=100 \
 	--project=iil-lms --version=1 --copyright-holder="Integrity Innovation Lab" \
 	--msgid-bugs-address="https://github.com/integrity-innovation-lab/iil-lms/issues" \

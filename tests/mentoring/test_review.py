@@ -244,3 +244,35 @@ def test_unread_feedback_counts_for_the_journey_map(client, factory, session):
     assert client.get(f"/review/{work.id}").status_code == 200
     session.commit()
     assert unread_feedback_counts(session, c.cohort.id, trainee.id) == {}
+
+
+def test_the_mentor_reads_an_action_plan_in_form_order_and_in_their_language(
+    client, factory, session
+):
+    c, trainee, mentor, exercise = _setup(factory, session)
+    exercise.type = "action_plan"
+    exercise.spec = {"prompt": "Plan a change in your office."}
+    session.add(exercise)
+    plan = submit(session, c.cohort, trainee, exercise)
+    plan.content = {
+        "problem": "Files wait at the desk.",
+        "who_is_affected": "Pensioners.",
+        "idea": "A public queue board.",
+        "first_steps": "Count the files.",
+        "measures_of_success": "Days per file.",
+    }
+    session.add(plan)
+    session.commit()
+    client.login(mentor.email)
+    page = client.get(f"/review/{plan.id}").text
+    labels = ["The problem", "Who is affected", "Your idea", "First steps", "Measures of success"]
+    positions = [page.index(f"<dt>{label}</dt>") for label in labels]
+    assert positions == sorted(positions)
+    assert "Pensioners." in page
+
+    mentor.language = "ur"
+    session.add(mentor)
+    session.commit()
+    urdu = client.get(f"/review/{plan.id}").text
+    assert "<dt>کون متاثر ہوتا ہے</dt>" in urdu
+    assert "Who is affected" not in urdu

@@ -183,7 +183,7 @@ def _exercise_page(
             "errors": errors or {},
             "problem": problem,
             "idempotency_key": secrets.token_urlsafe(16),
-            "action_plan_fields": [(n, _(label)) for n, label in service.ACTION_PLAN_FIELDS],
+            "action_plan_fields": service.ACTION_PLAN_FIELDS,
             "likert": likert_labels(),
             "max_mb": round(settings_of(request).upload_max_bytes / (1024 * 1024), 1),
             "today": utcnow().date(),

@@ -18,18 +18,19 @@ from iil_lms.curriculum.plans import PlannedModule, effective_plan
 from iil_lms.db import utcnow
 from iil_lms.learning import uploads
 from iil_lms.learning.models import Draft, Feedback, Submission, SubmissionStatus
+from iil_lms.web.i18n import N_
 from iil_lms.web.i18n import gettext as _
 
 MAX_TEXT = 20_000
 TYPES = ("reflection", "case_study", "quiz", "upload", "action_plan", "survey")
 AUTO_SCORED = ("quiz", "survey")
-# The action plan's fields, in form order, with their labels (marked for extraction).
+# The action plan's fields, in form order, with their labels (templates translate them).
 ACTION_PLAN_FIELDS: tuple[tuple[str, str], ...] = (
-    ("problem", "The problem"),
-    ("who_is_affected", "Who is affected"),
-    ("idea", "Your idea"),
-    ("first_steps", "First steps"),
-    ("measures_of_success", "Measures of success"),
+    ("problem", N_("The problem")),
+    ("who_is_affected", N_("Who is affected")),
+    ("idea", N_("Your idea")),
+    ("first_steps", N_("First steps")),
+    ("measures_of_success", N_("Measures of success")),
 )
 LIKERT = (1, 2, 3, 4, 5)
 

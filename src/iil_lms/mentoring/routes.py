@@ -12,6 +12,8 @@ from fastapi.responses import Response
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
+from iil_lms.learning.routes import likert_labels
+from iil_lms.learning.service import ACTION_PLAN_FIELDS
 from iil_lms.mentoring import review, service
 from iil_lms.mentoring.matching import MatchOptions
 from iil_lms.mentoring.models import LogMode
@@ -324,6 +326,9 @@ def _review_page(
             "review": context,
             "thread": review.feedback_thread(session, context.submission.id or 0),
             "rubric": review.rubric_of(context.exercise),
+            # The answer is shown as the trainee's own history shows it.
+            "action_plan_fields": ACTION_PLAN_FIELDS,
+            "likert": likert_labels(),
             "errors": errors or {},
             "form": form or {},
         },

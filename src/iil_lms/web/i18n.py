@@ -56,6 +56,12 @@ def translations(language: str) -> NullTranslations:
     return Translations.load(str(LOCALE_DIR), [language], domain="messages")
 
 
+def N_(message: str) -> str:
+    """Marks `message` for extraction where it is defined at import time, before any
+    request has a language; the page translates it with `_()` where it is shown."""
+    return message
+
+
 def gettext(message: str, **variables: object) -> str:
     """Translate into the request's language; `%(name)s` placeholders are filled from
     keyword arguments, as in templates."""
