@@ -8,8 +8,9 @@ the models behind them): display names; circle posts (form); exercise answers
 mentoring log topics and next steps; mentor feedback from trainees; outreach titles and
 bodies (own page and public showcase); curriculum titles, prompts and readings (review,
 exercise, module and journey pages, and the exercise pack PDF).
-Not covered yet: the curriculum browser (/curriculum, content from files in git), the
-trainers' paper-upload form (learning, trainer side), the outreach moderation note."""
+curriculum browser (module titles, readings, prompts); the outreach moderation note
+(trainer's list and the author's page); answers typed in from paper (the re-shown form
+after an error, and the entered submission)."""
 
 from __future__ import annotations
 
@@ -237,3 +238,79 @@ def test_draft_answers_and_curriculum_texts_render_as_text_on_the_journey(
             "module page",
         )
         _check(trainee.client.get("/journey"), ["module-title"], "journey map")
+
+
+def test_curriculum_browser_shows_content_as_text(app, session, settings, engine):
+    from tests.security import expect_curriculum
+
+    world = build_world(session, settings, engine)
+    params = expect_curriculum.path_params(world)
+    module = session.get(Module, params["module_id"])
+    module.title = short("module-title")
+    module.reading_md = stored("reading")
+    exercise = session.exec(
+        select(Exercise).where(Exercise.module_id == module.id, Exercise.type == "reflection")
+    ).first()
+    exercise.title = short("exercise-title")
+    exercise.spec = {**(exercise.spec or {}), "prompt": stored("prompt")}
+    session.add_all([module, exercise])
+    session.commit()
+    trainee = client_for(app, world, "trainee_a")
+    with trainee.client:
+        _check(trainee.client.get("/curriculum"), ["module-title"], "curriculum browser")
+        _check(
+            trainee.client.get(f"/curriculum/modules/{params['slug']}"),
+            ["module-title", "reading", "exercise-title"],
+            "curriculum module page",
+        )
+    trainer = client_for(app, world, "trainer")
+    with trainer.client:
+        _check(
+            trainer.client.get(f"/cohorts/{world.cohort_a.id}/plan/preview/{module.id}"),
+            ["module-title", "reading", "exercise-title", "prompt"],
+            "the trainer's module preview",
+        )
+
+
+def test_moderation_note_is_shown_as_text(app, session, settings, engine):
+    world = build_world(session, settings, engine)
+    params = expect_mentoring.path_params(world)
+    cohort_id, item_id = world.cohort_a.id, params["item_id"]
+    trainer = client_for(app, world, "trainer")
+    with trainer.client:
+        moderated = trainer.client.post(
+            f"/cohorts/{cohort_id}/outreach/{item_id}",
+            data={"csrf_token": trainer.csrf_token, "action": "changes", "note": stored("note")},
+            follow_redirects=False,
+        )
+        assert moderated.status_code == 303, moderated.text[:300]
+        _check(trainer.client.get(f"/cohorts/{cohort_id}/outreach"), ["note"], "moderation list")
+    author = client_for(app, world, "trainee_a")
+    with author.client:
+        _check(author.client.get(f"/outreach/{item_id}"), ["note"], "the author's item page")
+
+
+def test_paper_answers_are_shown_as_text(app, session, settings, engine):
+    from tests.security import expect_learning_trainer
+
+    world = build_world(session, settings, engine)
+    params = expect_learning_trainer.path_params(world)
+    path = f"/cohorts/{world.cohort_a.id}/exercises/{params['exercise_id']}/paper"
+    form = {"trainee_id": str(world.users["trainee_a"].id), "answer": stored("paper")}
+    trainer = client_for(app, world, "trainer")
+    with trainer.client:
+        refused = trainer.client.post(
+            path, data={**form, "csrf_token": trainer.csrf_token, "done_on": "yesterday"}
+        )
+        assert refused.status_code == 400
+        refused.status_code = 200  # the form is shown again, with what was typed
+        _check(refused, ["paper"], "paper form shown again")
+        entered = trainer.client.post(
+            path, data={**form, "csrf_token": trainer.csrf_token, "done_on": "2026-10-02"}
+        )
+        _check(entered, [], "submissions after paper entry")
+        submission = session.exec(
+            select(Submission).where(Submission.user_id == world.users["trainee_a"].id)
+        ).first()
+        assert submission is not None
+        _check(trainer.client.get(f"/review/{submission.id}"), ["paper"], "review of paper work")
