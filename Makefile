@@ -71,7 +71,7 @@ system-packages-run:
 system-packages-test:
 	$(call apt_install,$(TEST_PACKAGES))
 
-# Compiled catalogs are not kept in git; build them from the .po files when they change.
+# Compiled catalogs are committed; rebuild them when a .po file is newer (after an edit).
 %.mo: %.po | $(VENV)/.installed-run
 	@$(BIN)/pybabel -q compile -i $< -o $@
 
