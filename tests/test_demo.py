@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
 from iil_lms import cli
@@ -137,3 +137,41 @@ def test_demo_command_prints_one_login_per_line_with_role_and_email(demo_command
     for fields in login_lines:
         assert fields[0] in ROLES
         assert "@" in fields[1] and fields[1].endswith("example.org")
+
+
+def test_demo_work_gives_mentors_reviews_and_leaves_the_first_trainees_fresh(engine, client):
+    from iil_lms.learning.models import Feedback, Submission
+
+    run_demo(engine)
+    query = (
+        select(User.email, Submission.status, Submission.score, func.count(Feedback.id))
+        .join(Submission, Submission.user_id == User.id)
+        .outerjoin(Feedback, Feedback.submission_id == Submission.id)
+        .group_by(User.email, Submission.id, Submission.status, Submission.score)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    by_trainee: dict[str, list[str]] = {}
+    for email, status, score, feedback in rows:
+        by_trainee.setdefault(email, []).append(status)
+        if status in ("accepted", "returned"):
+            assert feedback == 1, f"{email}: a decision comes with the mentor's comment"
+        if status == "scored" and score is not None:
+            assert 0 <= score <= 100
+    assert all(int(email[7:10]) > 100 for email in by_trainee), "trainees 001-100 start fresh"
+    statuses = {status for found in by_trainee.values() for status in found}
+    assert {"submitted", "accepted", "returned", "scored"} <= statuses
+    assert 100 < len(by_trainee) < 175
+
+    # A mentor of a trainee with work waiting sees it on their overview.
+    waiting = next(email for email, found in by_trainee.items() if found == ["submitted"])
+    mentor_query = text(
+        'SELECT m.email, t.display_name FROM mentor_assignment a JOIN "user" t ON t.id = '
+        'a.trainee_id JOIN "user" m ON m.id = a.mentor_id WHERE t.email = :e AND a.ended_at IS NULL'
+    )
+    with engine.connect() as connection:
+        mentor_email, trainee_name = connection.execute(mentor_query, {"e": waiting}).one()
+    client.login(mentor_email, DEFAULT_PASSWORD)
+    overview = client.get("/mentees").text
+    awaiting = overview.split('class="awaiting"', 1)[1].split("</ol>", 1)[0]
+    assert trainee_name in awaiting

@@ -19,6 +19,7 @@ from iil_lms.cohorts.service import get_or_create_academy
 from iil_lms.curriculum import plans
 from iil_lms.curriculum.loader import CurriculumInvalid
 from iil_lms.curriculum.service import load_curriculum
+from iil_lms.learning.demo import seed_demo as seed_learning_demo
 from iil_lms.mentoring.demo import seed_demo as seed_mentoring_demo
 from iil_lms.settings import get_settings
 
@@ -320,6 +321,7 @@ def build_demo(
     logins += _nepal(session, people)
     _curriculum_and_plans(session, curricula_dir)
     seed_mentoring_demo(session, admin.id)
+    seed_learning_demo(session)
     return logins
 
 
