@@ -1,6 +1,7 @@
 """Uploads: the size limit, the type decided by content (never by name or the browser's
 word), names that try to leave the upload folder, files that carry script, and the
-helper for XLSX zip bombs (for the roster import when it lands).
+XLSX zip bombs (refused unopened: no upload takes spreadsheets; the helper is ready for
+the roster import when it lands).
 
 Routes covered: POST /outreach (posters and photos). The learning domain's submission
 uploads are checked through learning/uploads.py, the service its route calls."""
@@ -18,6 +19,8 @@ from iil_lms.learning import uploads
 from tests.security.world import build_world, client_for
 from tests.security.zipbomb import xlsx_zip_bomb
 
+XLSX_BOMB = xlsx_zip_bomb(64 << 20)  # no upload accepts spreadsheets, so none inflates it
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HTML = b"<!doctype html><script>alert(document.cookie)</script>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script></svg>'
 
@@ -57,8 +60,18 @@ def _send(who, data: bytes, name: str, content_type: str):
         (SVG, "poster.svg", "image/svg+xml"),
         (b"MZ\x90\x00" + b"\x00" * 100, "poster.jpg", "image/jpeg"),
         (b"", "empty.png", "image/png"),
+        (XLSX_BOMB, "roster.xlsx", XLSX_TYPE),
+        (XLSX_BOMB, "poster.png", "image/png"),
     ],
-    ids=["html-named-png", "html", "svg-with-script", "exe-named-jpg", "empty"],
+    ids=[
+        "html-named-png",
+        "html",
+        "svg-with-script",
+        "exe-named-jpg",
+        "empty",
+        "xlsx-zip-bomb",
+        "xlsx-zip-bomb-named-png",
+    ],
 )
 def test_outreach_refuses_files_that_are_not_what_they_claim(
     trainee, settings, data, name, content_type
@@ -125,6 +138,13 @@ def test_submission_upload_type_is_decided_by_content(tmp_path):
         uploads.check_upload(_upload(tmp_path, SVG, "answer.png"), ["image"])
     checked = uploads.check_upload(_upload(tmp_path, b"%PDF-1.7\n...", "answer.exe"), ["pdf"])
     assert checked.content_type == "application/pdf"
+
+
+def test_submission_upload_refuses_an_xlsx_zip_bomb_unopened(tmp_path):
+    for name in ("work.xlsx", "work.pdf", "work.png"):
+        with pytest.raises(uploads.UploadRefused):
+            uploads.check_upload(_upload(tmp_path, XLSX_BOMB, name), ["image", "pdf"])
+    assert _files_under(tmp_path) == []
 
 
 def test_submission_upload_size_limit(tmp_path):
