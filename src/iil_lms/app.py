@@ -18,6 +18,7 @@ from iil_lms.accounts.routes import router as accounts_router
 from iil_lms.cohorts.routes import router as cohorts_router
 from iil_lms.curriculum.routes import router as curriculum_router
 from iil_lms.db import make_engine
+from iil_lms.learning.progress_routes import router as learning_progress_router
 from iil_lms.learning.routes import router as learning_router
 from iil_lms.learning.trainer_routes import router as learning_trainer_router
 from iil_lms.mentoring.circle_routes import router as circles_router
@@ -34,7 +35,10 @@ from iil_lms.web.templating import build_environment, render
 
 log = logging.getLogger("iil_lms")
 
+# Routes are matched in this order, one by one: the trainee's pages (the busiest, and
+# sharing no path with another router) come first.
 ROUTERS = [
+    learning_router,
     home_router,
     accounts_router,
     cohorts_router,
@@ -43,8 +47,8 @@ ROUTERS = [
     circles_router,
     notifications_router,
     outreach_router,
-    learning_router,
     learning_trainer_router,
+    learning_progress_router,
 ]
 
 

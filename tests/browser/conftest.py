@@ -45,7 +45,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-# Every journey runs in each of these: both viewports, all three languages (Urdu is RTL).
+# The viewports and languages journeys run in (Urdu is RTL). Each journey runs in two of
+# them, one per viewport, so that together they cover all three languages on both
+# viewports while the suite stays short; the page sweep (test_every_page.py) runs axe
+# on every page in every language.
 VARIANTS = [
     Variant("desktop", 1280, 800, "en"),
     Variant("phone", 360, 740, "en"),
@@ -208,7 +211,11 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture(params=VARIANTS, ids=str)
+# Unless a journey chooses its own: a right-to-left desktop and a Nepali phone.
+JOURNEY_VARIANTS = [VARIANTS[2], VARIANTS[3]]
+
+
+@pytest.fixture(params=JOURNEY_VARIANTS, ids=str)
 def variant(request: pytest.FixtureRequest) -> Variant:
     variant: Variant = request.param
     return variant
@@ -219,7 +226,8 @@ def journey(
     request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer, variant: Variant
 ) -> Iterator[Journey]:
     """Opens browser contexts (one per person) for one test; on failure saves a screenshot
-    of every step to tests/browser/failures/<test>/ and prints the server log's tail."""
+    of every step to tests/browser/failures/<test>/ and prints the server log's tail (and
+    on success too into $IIL_BROWSER_SCREENSHOTS/<test>/ when that variable is set)."""
     trip = Journey(browser=browser, base_url=live_server.url, variant=variant)
     yield trip
     try:
@@ -228,5 +236,9 @@ def journey(
             saved = trip.save_screenshots(folder)
             print(f"\nScreenshots of {len(saved)} steps: {folder}")
             print(f"Server log (tail):\n{live_server.log_tail()}")
+        elif os.environ.get("IIL_BROWSER_SCREENSHOTS"):
+            # To look at every step of a passing journey (phone, Urdu): set this to a folder.
+            folder = Path(os.environ["IIL_BROWSER_SCREENSHOTS"]) / request.node.name
+            trip.save_screenshots(folder.with_name(folder.name.replace("/", "_")), "at-end")
     finally:
         trip.close()

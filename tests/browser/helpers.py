@@ -146,9 +146,9 @@ class Journey:
             )
         self.checked.append(f"{person.language} {person.page.url}")
 
-    def save_screenshots(self, folder: Path) -> list[Path]:
+    def save_screenshots(self, folder: Path, last: str = "at-failure") -> list[Path]:
         for person in self.people:
-            self.step(person, "at-failure")
+            self.step(person, last)
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         saved = []

@@ -3,8 +3,11 @@ several journeys share (a trainee opens a module, writes a reflection and submit
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -25,7 +28,10 @@ class Pair:
 
 def mentored_trainee(engine: Engine, slot: int) -> Pair:
     """The `slot`-th trainee of the Pakistan demo cohort who has a mentor (each test and
-    variant takes its own slot, so journeys never see each other's work)."""
+    variant takes its own slot, so journeys never see each other's work). Taken: 0-3
+    feedback round trip, 10-13 mentor review, 20-23 trainer plan, 30 keyboard, 40-43
+    completed milestone (moved to circles of their own), 50-53 circle and outreach,
+    60 the page sweep."""
     query = text(
         "SELECT t.email, t.display_name, m.email FROM mentor_assignment a"
         " JOIN cohort c ON c.id = a.cohort_id"
@@ -101,3 +107,89 @@ def write_and_submit(journey: Journey, trainee: Person, answer: str) -> None:
     expect(page.get_by_role("status").first).to_have_text(sent_pattern)
     expect(page.locator("#history")).to_contain_text(answer)
     journey.check(trainee, "submitted")
+
+
+@dataclass(frozen=True)
+class SmallMilestone:
+    """A learning circle of one trainee whose "Ideas and prototypes" milestone is two
+    open modules (the third dropped for the circle): exercise ids by slug, module ids."""
+
+    circle_id: int
+    module_ids: dict[str, int]
+    exercise_ids: dict[str, int]
+    quiz_spec: dict[str, Any]
+
+
+SMALL_MILESTONE_MODULES = ("generating-ideas", "testing-with-citizens")
+SMALL_MILESTONE_DROPPED = "low-cost-prototypes"
+
+
+def small_milestone(engine: Engine, trainee_email: str, circle_name: str) -> SmallMilestone:
+    """Put the trainee alone in a new learning circle of the Pakistan cohort whose plan
+    (circle overrides, as a trainer's per-circle dates make them) opens generating-ideas
+    (reflection, upload, quiz) and testing-with-citizens (reflection, action plan,
+    survey) today and drops low-cost-prototypes, so one milestone holds every answer type.
+
+    Done in SQL on the served database: the plan editor sets a circle's dates but can only
+    drop a module for the whole cohort, and other journeys share the cohort's plan."""
+    today = date.today()
+    with engine.begin() as connection:
+        cohort = connection.execute(
+            text("SELECT id FROM cohort WHERE slug = :s"), {"s": PAKISTAN}
+        ).scalar_one()
+        connection.execute(
+            text("INSERT INTO learning_circle (cohort_id, name) VALUES (:c, :n)"),
+            {"c": cohort, "n": circle_name},
+        )
+        circle = connection.execute(
+            text("SELECT id FROM learning_circle WHERE cohort_id = :c AND name = :n"),
+            {"c": cohort, "n": circle_name},
+        ).scalar_one()
+        connection.execute(
+            text(
+                "UPDATE membership SET circle_id = :circle WHERE cohort_id = :c AND role = "
+                "'trainee' AND user_id = (SELECT id FROM \"user\" WHERE email = :e)"
+            ),
+            {"circle": circle, "c": cohort, "e": trainee_email},
+        )
+        rows = connection.execute(
+            text(
+                "SELECT m.id, m.slug, p.opens_on, p.due_on FROM plan_item p"
+                " JOIN module m ON m.id = p.module_id"
+                " WHERE p.cohort_id = :c AND p.circle_id IS NULL AND m.slug IN (:a, :b, :x)"
+            ),
+            {"c": cohort, "a": SMALL_MILESTONE_MODULES[0], "b": SMALL_MILESTONE_MODULES[1],
+             "x": SMALL_MILESTONE_DROPPED},
+        ).all()  # fmt: skip
+        modules = {slug: int(module_id) for module_id, slug, _o, _d in rows}
+        if len(modules) != 3:
+            pytest.fail(f"the Pakistan plan lacks some of the ideas modules: {sorted(modules)}")
+        insert = text(
+            "INSERT INTO plan_item (cohort_id, module_id, circle_id, opens_on, due_on, removed)"
+            " VALUES (:c, :m, :circle, :o, :d, :r)"
+        )
+        for (
+            module_id,
+            slug,
+            opens_on,
+            due_on,
+        ) in rows:
+            dropped = slug == SMALL_MILESTONE_DROPPED
+            connection.execute(
+                insert,
+                {"c": cohort, "m": module_id, "circle": circle,
+                 "o": str(opens_on) if dropped else (today - timedelta(days=1)).isoformat(),
+                 "d": str(due_on) if dropped else (today + timedelta(days=20)).isoformat(),
+                 "r": dropped},
+            )  # fmt: skip
+        exercises = connection.execute(
+            text("SELECT id, slug, spec FROM exercise WHERE module_id IN (:a, :b) AND NOT retired"),
+            {"a": modules[SMALL_MILESTONE_MODULES[0]], "b": modules[SMALL_MILESTONE_MODULES[1]]},
+        ).all()
+    quiz = next(spec for _id, slug, spec in exercises if slug == "ideation-quiz")
+    return SmallMilestone(
+        circle_id=int(circle),
+        module_ids={slug: modules[slug] for slug in SMALL_MILESTONE_MODULES},
+        exercise_ids={slug: int(exercise_id) for exercise_id, slug, _spec in exercises},
+        quiz_spec=json.loads(quiz) if isinstance(quiz, str) else quiz,
+    )

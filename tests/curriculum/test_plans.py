@@ -195,6 +195,7 @@ def test_override_for_a_circle_of_another_cohort_is_refused(session, factory, mi
 def test_effective_plan_is_one_query_whatever_the_size(session, factory, mini, engine):
     made = factory.cohort(circles=3)
     plan_cohort(session, made.cohort, mini)
+    plans.effective_plan(session, made.cohort.id, None)  # caches the curriculum structure
     statements: list[str] = []
 
     def listener(*args: object) -> None:

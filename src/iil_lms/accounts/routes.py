@@ -141,7 +141,9 @@ def _redeem(
 
 
 @router.get("/invite/{token}")
-def invitation_page(request: Request, token: str, session: DbSession) -> Response:
+def invitation_page(
+    request: Request, token: str, session: DbSession, _viewer: AnyViewer
+) -> Response:
     return _token_page(request, token, "invite", session)
 
 
@@ -150,6 +152,7 @@ def accept_invitation(
     request: Request,
     token: str,
     session: DbSession,
+    _viewer: AnyViewer,
     password: Annotated[str, Form(max_length=1024)] = "",
     confirm: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
@@ -157,13 +160,16 @@ def accept_invitation(
 
 
 @router.get("/password/forgot")
-def forgot_page(request: Request) -> Response:
+def forgot_page(request: Request, _viewer: AnyViewer) -> Response:
     return render(request, "accounts/forgot.html", {})
 
 
 @router.post("/password/forgot")
 def forgot(
-    request: Request, session: DbSession, email: Annotated[str, Form(max_length=254)] = ""
+    request: Request,
+    session: DbSession,
+    _viewer: AnyViewer,
+    email: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:
     """Always the same answer, so the page does not reveal who has an account."""
     settings = settings_of(request)
@@ -183,7 +189,7 @@ def forgot(
 
 
 @router.get("/password/reset/{token}")
-def reset_page(request: Request, token: str, session: DbSession) -> Response:
+def reset_page(request: Request, token: str, session: DbSession, _viewer: AnyViewer) -> Response:
     return _token_page(request, token, "reset", session)
 
 
@@ -192,6 +198,7 @@ def reset(
     request: Request,
     token: str,
     session: DbSession,
+    _viewer: AnyViewer,
     password: Annotated[str, Form(max_length=1024)] = "",
     confirm: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:

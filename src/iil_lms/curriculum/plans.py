@@ -7,12 +7,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
 from iil_lms.cohorts.models import Cohort, Convening, LearningCircle
 from iil_lms.curriculum.models import CurriculumVersion, Exercise, Milestone, Module, PlanItem
 from iil_lms.curriculum.service import CurriculumError, latest_version
+from iil_lms.curriculum.structure import Structure, latest_version_column, structure
 from iil_lms.learning.models import Draft, Submission
 from iil_lms.web.i18n import gettext as _
 
@@ -198,53 +202,83 @@ def quarterly_slots(
 # --- reading the plan --------------------------------------------------------------
 
 
+# (module_id, circle_id, opens_on, due_on, removed) of a cohort's plan items.
+PlanRow = tuple[int, int | None, date, date, bool]
+
+
+def _plan_query() -> Any:
+    items = PlanItem.__table__  # type: ignore[attr-defined]
+    return sa_select(
+        items.c.module_id,
+        items.c.circle_id,
+        items.c.opens_on,
+        items.c.due_on,
+        items.c.removed,
+        latest_version_column(),
+    ).where(items.c.cohort_id == bindparam("cohort_id"))
+
+
+# Built once: building a statement costs more than running it on a plan's few rows.
+_PLAN_QUERY = _plan_query()
+
+
 def _plan_rows(
-    session: Session, cohort_ids: Sequence[int]
-) -> list[tuple[PlanItem, Module, Milestone]]:
+    session: Session, cohort_id: int, circle_id: int | None = None
+) -> tuple[list[PlanRow], Structure | None]:
+    """The cohort's plan items as plain columns: the cohort-wide rows and, when
+    `circle_id` is given, that circle's overrides (every circle's when it is -1); with
+    the curriculum structure they point at (None when the cohort has no plan). One
+    query while the structure is cached: the rows carry the newest version id."""
+    rows = session.connection().execute(_PLAN_QUERY, {"cohort_id": cohort_id}).all()
+    if not rows:
+        return [], None
+    content = structure(session, rows[0][5])
     return [
-        (item, module, milestone)
-        for item, module, milestone in session.exec(
-            select(PlanItem, Module, Milestone)
-            .join(Module, col(Module.id) == PlanItem.module_id)
-            .join(Milestone, col(Milestone.id) == Module.milestone_id)
-            .where(col(PlanItem.cohort_id).in_(cohort_ids))
-        ).all()
-    ]
+        (r[0], r[1], r[2], r[3], bool(r[4]))
+        for r in rows
+        if r[1] is None or circle_id == -1 or r[1] == circle_id
+    ], content
 
 
-def _planned(
-    item: PlanItem, module: Module, milestone: Milestone, overridden: bool
-) -> PlannedModule:
-    return PlannedModule(
-        module_id=module.id or 0,
-        module_slug=module.slug,
-        module_title=module.title,
-        module_position=module.position,
-        milestone_id=milestone.id or 0,
-        milestone_position=milestone.position,
-        milestone_title=milestone.title,
-        opens_on=item.opens_on,
-        due_on=item.due_on,
-        overridden=overridden,
-    )
+def plan_and_structure(
+    session: Session, cohort_id: int, circle_id: int | None
+) -> tuple[list[PlannedModule], Structure | None]:
+    """effective_plan with the curriculum structure it was resolved against."""
+    rows, content = _plan_rows(session, cohort_id, circle_id)
+    if content is None:
+        return [], None
+    return _resolve(rows, circle_id, content), content
 
 
 def _resolve(
-    rows: list[tuple[PlanItem, Module, Milestone]], circle_id: int | None
+    rows: Sequence[PlanRow], circle_id: int | None, content: Structure
 ) -> list[PlannedModule]:
-    base = {item.module_id: (item, m, ms) for item, m, ms in rows if item.circle_id is None}
-    overrides = {
-        item.module_id: item for item, _m, _ms in rows if circle_id and item.circle_id == circle_id
-    }
+    base = {row[0]: row for row in rows if row[1] is None}
+    overrides = {row[0]: row for row in rows if circle_id and row[1] == circle_id}
     result = []
-    for module_id, (item, module, milestone) in base.items():
-        if item.removed or module.retired:
+    for module_id, item in base.items():
+        module = content.modules.get(module_id)
+        if item[4] or module is None or module.retired:
             continue
         override = overrides.get(module_id)
-        if override is not None and override.removed:
+        if override is not None and override[4]:
             continue
         chosen = override or item
-        result.append(_planned(chosen, module, milestone, override is not None))
+        milestone = content.milestones[module.milestone_id]
+        result.append(
+            PlannedModule(
+                module_id=module_id,
+                module_slug=module.slug,
+                module_title=module.title,
+                module_position=module.position,
+                milestone_id=milestone.id,
+                milestone_position=milestone.position,
+                milestone_title=milestone.title,
+                opens_on=chosen[2],
+                due_on=chosen[3],
+                overridden=override is not None,
+            )
+        )
     result.sort(key=lambda p: (p.milestone_position, p.module_position, p.module_id))
     return result
 
@@ -252,19 +286,23 @@ def _resolve(
 def effective_plan(session: Session, cohort_id: int, circle_id: int | None) -> list[PlannedModule]:
     """The plan a trainee of `circle_id` follows: every planned module in milestone
     order with that circle's dates where a trainer set them; modules dropped from the
-    plan (or retired from the curriculum) left out. One query."""
-    return _resolve(_plan_rows(session, [cohort_id]), circle_id)
+    plan (or retired from the curriculum) left out. One query while the curriculum
+    structure is cached."""
+    return plan_and_structure(session, cohort_id, circle_id)[0]
 
 
 def plan_for_cohort(session: Session, cohort_id: int) -> CohortPlan:
-    """The cohort-wide plan and each circle's effective plan (two queries)."""
-    rows = _plan_rows(session, [cohort_id])
+    """The cohort-wide plan and each circle's effective plan (two queries while the
+    curriculum structure is cached)."""
+    rows, content = _plan_rows(session, cohort_id, -1)
+    if content is None:
+        return CohortPlan(default=[])
     circle_ids = session.exec(
         select(LearningCircle.id).where(LearningCircle.cohort_id == cohort_id)
     ).all()
     return CohortPlan(
-        default=_resolve(rows, None),
-        by_circle={c: _resolve(rows, c) for c in circle_ids if c is not None},
+        default=_resolve(rows, None, content),
+        by_circle={c: _resolve(rows, c, content) for c in circle_ids if c is not None},
     )
 
 

@@ -5,21 +5,25 @@ whatever the cohort's size."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Convening, Membership, Role
-from iil_lms.curriculum.models import Exercise, Milestone, Module
-from iil_lms.curriculum.plans import PlannedModule, effective_plan, plan_for_cohort
+from iil_lms.curriculum.models import Exercise
+from iil_lms.curriculum.plans import PlannedModule, plan_and_structure, plan_for_cohort
+from iil_lms.curriculum.structure import ExerciseRef, Structure, structure
 from iil_lms.db import utcnow
 from iil_lms.learning.models import Draft, Feedback, Submission, SubmissionStatus
-from iil_lms.learning.service import is_done, trainee_circle
+from iil_lms.learning.service import ExerciseUnavailable, is_done
+from iil_lms.web.i18n import gettext as _
 
 DUE_SOON_DAYS = 7
 
@@ -40,16 +44,6 @@ EX_DRAFT = "draft"
 EX_TODO = "todo"
 
 
-@dataclass(frozen=True)
-class ExerciseRef:
-    id: int
-    module_id: int
-    position: int
-    type: str
-    title: str
-    spec: dict[str, Any]
-
-
 @dataclass
 class ExerciseProgress:
     ref: ExerciseRef
@@ -64,11 +58,12 @@ class ModuleProgress:
     planned: PlannedModule
     exercises: list[ExerciseProgress] = field(default_factory=list)
 
-    @property
+    # Read (many times per page) once the journey is built.
+    @cached_property
     def done(self) -> int:
         return sum(1 for e in self.exercises if e.state == EX_DONE)
 
-    @property
+    @cached_property
     def total(self) -> int:
         return len(self.exercises)
 
@@ -81,11 +76,11 @@ class MilestoneProgress:
     status: str
     modules: list[ModuleProgress] = field(default_factory=list)
 
-    @property
+    @cached_property
     def done(self) -> int:
         return sum(m.done for m in self.modules)
 
-    @property
+    @cached_property
     def total(self) -> int:
         return sum(m.total for m in self.modules)
 
@@ -110,11 +105,13 @@ class Journey:
     milestones: list[MilestoneProgress]
     next_up: ExerciseProgress | None
     next_opening: PlannedModule | None
-    convenings: list[Convening]
+    convenings: list[UpcomingConvening]
     feedback: list[NewFeedback]
     # Titles in the reader's language where the curriculum has them, by id.
     module_titles: dict[int, str] = field(default_factory=dict)
     milestone_titles: dict[int, str] = field(default_factory=dict)
+    # The curriculum structure the plan was resolved against (None without a plan).
+    structure: Structure | None = None
 
     def module_title(self, planned: PlannedModule) -> str:
         return self.module_titles.get(planned.module_id) or planned.module_title
@@ -180,28 +177,9 @@ def milestone_status(
     return NOT_STARTED
 
 
-def _exercise_refs(session: Session, module_ids: Iterable[int]) -> list[ExerciseRef]:
-    ids = list(set(module_ids))
-    if not ids:
-        return []
-    rows = session.execute(
-        sa_select(
-            col(Exercise.id),
-            col(Exercise.module_id),
-            col(Exercise.position),
-            col(Exercise.type),
-            col(Exercise.title),
-            col(Exercise.spec),
-        )
-        .where(col(Exercise.module_id).in_(ids), col(Exercise.retired).is_(False))
-        .order_by(col(Exercise.module_id), col(Exercise.position))
-    ).all()
-    return [ExerciseRef(r[0], r[1], r[2], r[3], r[4], r[5] or {}) for r in rows]
-
-
 def _build(
     plan: Sequence[PlannedModule],
-    refs_by_module: dict[int, list[ExerciseRef]],
+    refs_by_module: Mapping[int, Sequence[ExerciseRef]],
     versions: dict[int, list[tuple[int, str, float | None]]],
     drafted: set[int],
     today: date,
@@ -269,6 +247,82 @@ def _next_up(milestones: list[MilestoneProgress], today: date) -> ExerciseProgre
 # --- one trainee ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class UpcomingConvening:
+    title: str
+    starts_on: date
+    ends_on: date
+    venue: str
+
+
+def _tables() -> dict[str, Any]:
+    return {
+        "membership": Membership.__table__,  # type: ignore[attr-defined]
+        "submission": Submission.__table__,  # type: ignore[attr-defined]
+        "draft": Draft.__table__,  # type: ignore[attr-defined]
+        "convening": Convening.__table__,  # type: ignore[attr-defined]
+        "feedback": Feedback.__table__,  # type: ignore[attr-defined]
+        "exercise": Exercise.__table__,  # type: ignore[attr-defined]
+        "user": User.__table__,  # type: ignore[attr-defined]
+    }
+
+
+def _statements() -> dict[str, Any]:
+    """The journey map's per-request queries, built once with bound parameters (building
+    and caching a statement costs more than running it on a trainee's few rows)."""
+    t = _tables()
+    membership, submission, draft = t["membership"], t["submission"], t["draft"]
+    convening, feedback = t["convening"], t["feedback"]
+    cohort: Any = bindparam("cohort_id")
+    user: Any = bindparam("user_id")
+    return {
+        "circle": sa_select(membership.c.circle_id).where(
+            membership.c.cohort_id == cohort,
+            membership.c.user_id == user,
+            membership.c.role == Role.TRAINEE.value,
+        ),
+        "submissions": sa_select(
+            submission.c.exercise_id,
+            submission.c.version,
+            submission.c.status,
+            submission.c.score,
+        ).where(submission.c.cohort_id == cohort, submission.c.user_id == user),
+        "drafts": sa_select(draft.c.exercise_id, draft.c.content).where(
+            draft.c.cohort_id == cohort, draft.c.user_id == user
+        ),
+        "convenings": sa_select(
+            convening.c.title, convening.c.starts_on, convening.c.ends_on, convening.c.venue
+        )
+        .where(convening.c.cohort_id == cohort, convening.c.ends_on >= bindparam("today"))
+        .order_by(convening.c.starts_on)
+        .limit(3),
+        "feedback": sa_select(
+            feedback.c.submission_id,
+            submission.c.exercise_id,
+            t["exercise"].c.title,
+            t["user"].c.display_name,
+            feedback.c.decision,
+            feedback.c.body,
+            feedback.c.created_at,
+        )
+        .select_from(feedback)
+        .join(submission, submission.c.id == feedback.c.submission_id)
+        .join(t["exercise"], t["exercise"].c.id == submission.c.exercise_id)
+        .join(t["user"], t["user"].c.id == feedback.c.author_id)
+        .where(
+            submission.c.cohort_id == cohort,
+            submission.c.user_id == user,
+            feedback.c.author_id != user,
+            feedback.c.read_by_trainee_at.is_(None),
+        )
+        .order_by(feedback.c.created_at.desc(), feedback.c.id.desc())
+        .limit(bindparam("limit")),
+    }
+
+
+_SQL = _statements()
+
+
 def journey_for(
     session: Session,
     *,
@@ -276,75 +330,63 @@ def journey_for(
     user_id: int,
     today: date | None = None,
     language: str | None = None,
+    circle_id: int | None | str = "look up",
 ) -> Journey:
-    """The trainee's journey map in eight queries, whatever the cohort's size: their
-    circle, their effective plan, its exercises, their submissions and drafts, the
-    coming convenings, unread feedback on their work, and the titles in `language`."""
+    """The trainee's journey map in six queries, whatever the cohort's size: their
+    circle (unless given), their effective plan (with the newest curriculum version: the
+    curriculum's structure and titles in `language` come from the in-process cache),
+    their submissions and drafts, the coming convenings and unread feedback on their
+    work.
+    Raises ExerciseUnavailable when the user is not a trainee of the cohort. A caller
+    that knows the trainee's circle (the trainee's own pages: their viewer has it)
+    passes `circle_id` and saves the first query."""
     today = today or utcnow().date()
-    circle_id = trainee_circle(session, cohort_id, user_id)
-    plan = effective_plan(session, cohort_id, circle_id)
-    refs = _exercise_refs(session, (p.module_id for p in plan))
-    refs_by_module: dict[int, list[ExerciseRef]] = defaultdict(list)
-    for ref in refs:
-        refs_by_module[ref.module_id].append(ref)
+    connection = session.connection()
+    who = {"cohort_id": cohort_id, "user_id": user_id}
+    circle: int | None
+    if isinstance(circle_id, str):
+        row = connection.execute(_SQL["circle"], who).first()
+        if row is None:
+            raise ExerciseUnavailable(_("This exercise is not part of your plan."))
+        circle = row[0]
+    else:
+        circle = circle_id
+    plan, content = plan_and_structure(session, cohort_id, circle)
+    refs_by_module = {p.module_id: content.exercises_of(p.module_id) for p in plan if content}
     versions: dict[int, list[tuple[int, str, float | None]]] = defaultdict(list)
-    for exercise_id, version, status, score in session.execute(
-        sa_select(
-            col(Submission.exercise_id),
-            col(Submission.version),
-            col(Submission.status),
-            col(Submission.score),
-        ).where(col(Submission.cohort_id) == cohort_id, col(Submission.user_id) == user_id)
-    ).all():
+    for exercise_id, version, status, score in connection.execute(_SQL["submissions"], who):
         versions[exercise_id].append((version, status, score))
     drafted = {
         exercise_id
-        for exercise_id, content in session.execute(
-            sa_select(col(Draft.exercise_id), col(Draft.content)).where(
-                col(Draft.cohort_id) == cohort_id, col(Draft.user_id) == user_id
-            )
-        ).all()
-        if _has_text(content)
+        for exercise_id, content_ in connection.execute(_SQL["drafts"], who)
+        if _has_text(content_)
     }
     milestones = _build(plan, refs_by_module, versions, drafted, today)
     next_opening = min(
         (p for p in plan if p.opens_on > today), key=lambda p: p.opens_on, default=None
     )
-    convenings = list(
-        session.exec(
-            select(Convening)
-            .where(Convening.cohort_id == cohort_id, Convening.ends_on >= today)
-            .order_by(col(Convening.starts_on))
-            .limit(3)
-        ).all()
-    )
+    convenings = [
+        UpcomingConvening(*row)
+        for row in connection.execute(_SQL["convenings"], {"cohort_id": cohort_id, "today": today})
+    ]
     return Journey(
         milestones=milestones,
         next_up=_next_up(milestones, today),
         next_opening=next_opening,
         convenings=convenings,
         feedback=unread_feedback(session, cohort_id=cohort_id, user_id=user_id),
-        **_translated_titles(session, [p.module_id for p in plan], language),
+        structure=content,
+        **_translated_titles(content, plan, language),
     )
 
 
 def _translated_titles(
-    session: Session, module_ids: list[int], language: str | None
+    content: Structure | None, plan: Sequence[PlannedModule], language: str | None
 ) -> dict[str, dict[int, str]]:
-    if not module_ids or not language or language == "en":
+    if content is None or not plan or not language or language == "en":
         return {"module_titles": {}, "milestone_titles": {}}
-    rows = session.execute(
-        sa_select(
-            col(Module.id),
-            col(Module.title_translations),
-            col(Milestone.id),
-            col(Milestone.title_translations),
-        )
-        .join(Milestone, col(Milestone.id) == Module.milestone_id)
-        .where(col(Module.id).in_(module_ids))
-    ).all()
-    modules = {m_id: (mt or {}).get(language) for m_id, mt, _ms, _mst in rows}
-    milestones = {ms_id: (mst or {}).get(language) for _m, _mt, ms_id, mst in rows}
+    modules = {p.module_id: content.module_title(p.module_id, language) for p in plan}
+    milestones = {p.milestone_id: content.milestone_title(p.milestone_id, language) for p in plan}
     return {
         "module_titles": {k: v for k, v in modules.items() if v},
         "milestone_titles": {k: v for k, v in milestones.items() if v},
@@ -365,28 +407,9 @@ def unread_feedback(
     session: Session, *, cohort_id: int, user_id: int, limit: int = 5
 ) -> list[NewFeedback]:
     """Comments by others on the trainee's submissions that they have not opened yet."""
-    rows = session.execute(
-        sa_select(
-            col(Feedback.submission_id),
-            col(Submission.exercise_id),
-            col(Exercise.title),
-            col(User.display_name),
-            col(Feedback.decision),
-            col(Feedback.body),
-            col(Feedback.created_at),
-        )
-        .join(Submission, col(Submission.id) == Feedback.submission_id)
-        .join(Exercise, col(Exercise.id) == Submission.exercise_id)
-        .join(User, col(User.id) == Feedback.author_id)
-        .where(
-            col(Submission.cohort_id) == cohort_id,
-            col(Submission.user_id) == user_id,
-            col(Feedback.author_id) != user_id,
-            col(Feedback.read_by_trainee_at).is_(None),
-        )
-        .order_by(col(Feedback.created_at).desc(), col(Feedback.id).desc())
-        .limit(limit)
-    ).all()
+    rows = session.connection().execute(
+        _SQL["feedback"], {"cohort_id": cohort_id, "user_id": user_id, "limit": limit}
+    )
     return [NewFeedback(*row) for row in rows]
 
 
@@ -409,9 +432,8 @@ def completion_for_cohort(
     module_ids = {p.module_id for p in cohort_plan.default}
     for circle_plan in cohort_plan.by_circle.values():
         module_ids.update(p.module_id for p in circle_plan)
-    refs_by_module: dict[int, list[ExerciseRef]] = defaultdict(list)
-    for ref in _exercise_refs(session, module_ids):
-        refs_by_module[ref.module_id].append(ref)
+    content = structure(session) if module_ids else None
+    refs_by_module = {m: content.exercises_of(m) for m in module_ids} if content else {}
     versions: dict[int, dict[int, list[tuple[int, str, float | None]]]] = defaultdict(
         lambda: defaultdict(list)
     )

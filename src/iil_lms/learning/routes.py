@@ -15,14 +15,23 @@ from starlette.datastructures import UploadFile
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
-from iil_lms.curriculum.models import Module
+from iil_lms.curriculum.structure import reading_html
 from iil_lms.db import utcnow
 from iil_lms.learning import journey as journeys
 from iil_lms.learning import service, uploads
 from iil_lms.learning.models import Submission
 from iil_lms.mentoring.review import tell_mentor_of_submission
 from iil_lms.mentoring.service import current_mentor_id
-from iil_lms.web.auth import AnyViewer, DbSession, LoginRequired, SignedIn, Viewer, settings_of
+from iil_lms.web.auth import (
+    AnyViewer,
+    DbSession,
+    LoginRequired,
+    SignedIn,
+    Viewer,
+    inline_reads,
+    run_db,
+    settings_of,
+)
 from iil_lms.web.i18n import get_language
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.responses import redirect
@@ -49,21 +58,29 @@ class TraineeSeat:
         assert self.cohort.id is not None
         return self.cohort.id
 
+    @property
+    def circle_id(self) -> int | None:
+        """The trainee's learning circle in this cohort (loaded with the viewer)."""
+        for role in self.viewer.roles:
+            if role.cohort_id == self.cohort_id and role.role == Role.TRAINEE.value:
+                return role.circle_id
+        return None
 
-def _seat(viewer: Viewer, session: Session) -> TraineeSeat:
+
+def _seat(viewer: Viewer) -> TraineeSeat:
     cohort_ids = [r.cohort_id for r in viewer.roles if r.role == Role.TRAINEE.value]
     if not cohort_ids:
         raise HTTPException(status_code=403)
     active = viewer.active_cohort_id
-    cohort = session.get(Cohort, active if active in cohort_ids else cohort_ids[0])
+    cohort = viewer.cohort_snapshots.get(active if active in cohort_ids else cohort_ids[0])
     if cohort is None:
         raise HTTPException(status_code=404)
     return TraineeSeat(viewer, cohort)
 
 
-def trainee_seat(viewer: SignedIn, session: DbSession) -> TraineeSeat:
+async def trainee_seat(viewer: SignedIn) -> TraineeSeat:
     """Signed in and a trainee somewhere (403 otherwise: the menu shows these pages)."""
-    return _seat(viewer, session)
+    return _seat(viewer)
 
 
 trainee_seat.permission = ("seat", "trainee")  # type: ignore[attr-defined]
@@ -78,7 +95,7 @@ def draft_writer(request: Request, viewer: AnyViewer, session: DbSession) -> Tra
         if is_htmx(request):
             raise HTTPException(status_code=401)
         raise LoginRequired
-    return _seat(viewer, session)
+    return _seat(viewer)
 
 
 draft_writer.permission = ("seat", "trainee")  # type: ignore[attr-defined]
@@ -98,9 +115,16 @@ def _revision(form: Any) -> int | None:
 
 
 @router.get("/journey")
-def journey_page(request: Request, seat: Trainee, session: DbSession) -> Response:
-    journey = journeys.journey_for(
-        session, cohort_id=seat.cohort_id, user_id=seat.user_id, language=get_language()
+@inline_reads
+async def journey_page(request: Request, seat: Trainee, session: DbSession) -> Response:
+    journey = await run_db(
+        request,
+        journeys.journey_for,
+        session,
+        cohort_id=seat.cohort_id,
+        user_id=seat.user_id,
+        language=get_language(),
+        circle_id=seat.circle_id,
     )
     return render(
         request,
@@ -113,31 +137,41 @@ def _translated(translations: dict[str, str] | None, fallback: str) -> str:
     return (translations or {}).get(get_language()) or fallback
 
 
-@router.get("/journey/modules/{module_id}")
-def module_page(request: Request, module_id: int, seat: Trainee, session: DbSession) -> Response:
+def _module_context(
+    session: Session, seat: TraineeSeat, module_id: int, language: str
+) -> dict[str, Any]:
     journey = journeys.journey_for(
-        session, cohort_id=seat.cohort_id, user_id=seat.user_id, language=get_language()
+        session,
+        cohort_id=seat.cohort_id,
+        user_id=seat.user_id,
+        language=language,
+        circle_id=seat.circle_id,
     )
     progress = journey.module(module_id)
-    module = session.get(Module, module_id)
+    module = journey.structure.modules.get(module_id) if journey.structure else None
     if progress is None or module is None:
         raise HTTPException(status_code=404)
     milestone = next(
         m for m in journey.milestones if m.milestone_id == progress.planned.milestone_id
     )
-    return render(
-        request,
-        "learning/module.html",
-        {
-            "module": module,
-            "progress": progress,
-            "milestone": milestone,
-            "journey": journey,
-            "title": _translated(module.title_translations, module.title),
-            "reading": _translated(module.reading_translations, module.reading_md),
-            "today": utcnow().date(),
-        },
-    )
+    return {
+        "module": module,
+        "progress": progress,
+        "milestone": milestone,
+        "journey": journey,
+        "title": _translated(module.title_translations, module.title),
+        "reading": reading_html(session, module_id, language),
+        "today": utcnow().date(),
+    }
+
+
+@router.get("/journey/modules/{module_id}")
+@inline_reads
+async def module_page(
+    request: Request, module_id: int, seat: Trainee, session: DbSession
+) -> Response:
+    context = await run_db(request, _module_context, session, seat, module_id, get_language())
+    return render(request, "learning/module.html", context)
 
 
 # --- exercise page ----------------------------------------------------------------------

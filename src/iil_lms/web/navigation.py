@@ -28,12 +28,14 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainee", _("Outreach"), "/outreach"),
     ("mentor", _("My mentees"), "/mentees"),
     ("trainer", _("Cohort"), "/cohorts/{cohort_id}"),
+    ("trainer", _("Progress"), "/cohorts/{cohort_id}/progress"),
     ("trainer", _("Plan"), "/cohorts/{cohort_id}/plan"),
     ("trainer", _("Mentors"), "/cohorts/{cohort_id}/mentors"),
     ("trainer", _("Circles"), "/cohorts/{cohort_id}/circles"),
     ("trainer", _("Outreach"), "/cohorts/{cohort_id}/outreach"),
     ("trainer", _("Submissions"), "/cohorts/{cohort_id}/submissions"),
     ("organiser", _("Cohort"), "/cohorts/{cohort_id}"),
+    ("organiser", _("Progress"), "/cohorts/{cohort_id}/progress"),
     ("*", _("Curriculum"), "/curriculum"),
 ]
 

@@ -1,0 +1,414 @@
+"""The trainer's cohort progress at a glance: one row per trainee (circle, mentor, and each
+milestone's status with the exercises done of those assigned), filtered by circle and by
+whether a trainee is behind, sorted, summed per milestone, and written as CSV - all in a
+fixed number of queries, whatever the cohort's size."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from iil_lms.accounts.models import User
+from iil_lms.cohorts.models import LearningCircle, Membership, Role
+from iil_lms.curriculum.plans import PlannedModule, plan_for_cohort
+from iil_lms.curriculum.structure import ExerciseRef, Structure, structure
+from iil_lms.db import utcnow
+from iil_lms.learning.journey import (
+    DONE,
+    DUE_SOON,
+    IN_PROGRESS,
+    NOT_STARTED,
+    OVERDUE,
+    completion_for_cohort,
+)
+from iil_lms.learning.models import Submission
+from iil_lms.learning.service import is_done
+from iil_lms.mentoring.models import MentorAssignment
+from iil_lms.web.i18n import gettext as _
+
+# Filters on a trainee's statuses.
+BEHIND = "behind"  # at least one milestone overdue
+ON_TRACK = "on_track"  # nothing overdue
+FINISHED = "finished"  # every milestone of their plan done
+STATUS_FILTERS = (BEHIND, ON_TRACK, FINISHED)
+
+# Sort orders; "progress" puts the trainees who most need a nudge first.
+SORTS = ("name", "circle", "mentor", "progress")
+
+# The circle filter's value for trainees who are in no circle.
+NO_CIRCLE = "none"
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def status_labels() -> dict[str, str]:
+    """The milestone status words, in the reader's language (the journey map's words)."""
+    return {
+        DONE: _("Done"),
+        OVERDUE: _("Overdue"),
+        DUE_SOON: _("Due soon"),
+        IN_PROGRESS: _("In progress"),
+        NOT_STARTED: _("Not started"),
+    }
+
+
+@dataclass(frozen=True)
+class MilestoneCell:
+    """A trainee's standing on one milestone; status None: not in their plan."""
+
+    status: str | None
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class TraineeRow:
+    user_id: int
+    name: str
+    email: str
+    circle_id: int | None
+    circle_name: str | None
+    mentor_name: str | None
+    cells: tuple[MilestoneCell, ...]
+
+    @property
+    def behind(self) -> bool:
+        return any(c.status == OVERDUE for c in self.cells)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for c in self.cells if c.status == OVERDUE)
+
+    @property
+    def finished(self) -> bool:
+        planned = [c for c in self.cells if c.status is not None]
+        return bool(planned) and all(c.status == DONE for c in planned)
+
+    @property
+    def done(self) -> int:
+        return sum(c.done for c in self.cells)
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.cells)
+
+
+@dataclass(frozen=True)
+class MilestoneColumn:
+    """A milestone of the plan, with how the trainees shown stand on it."""
+
+    milestone_id: int
+    position: int
+    title: str
+    done: int
+    overdue: int
+    planned_for: int  # trainees shown who have this milestone in their plan
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    cohort_id: int
+    has_plan: bool
+    trainee_count: int  # every trainee of the cohort, before the filters
+    circles: list[tuple[int, str]]
+    milestones: list[MilestoneColumn]
+    rows: list[TraineeRow]  # the trainees shown: filtered and sorted
+    circle: str  # the filters as applied ("" when none)
+    status: str
+    sort: str
+
+    @property
+    def behind(self) -> int:
+        return sum(1 for r in self.rows if r.behind)
+
+    @property
+    def finished(self) -> int:
+        return sum(1 for r in self.rows if r.finished)
+
+    @property
+    def done(self) -> int:
+        return sum(r.done for r in self.rows)
+
+    @property
+    def total(self) -> int:
+        return sum(r.total for r in self.rows)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.circle or self.status)
+
+
+def clean_filters(circle: str | None, status: str | None, sort: str | None) -> tuple[str, str, str]:
+    """Unknown filter values are ignored rather than refused: the page is a view, and a
+    stale bookmark should still open."""
+    circle = (circle or "").strip()
+    if circle != NO_CIRCLE and not circle.isdigit():
+        circle = ""
+    return (
+        circle,
+        status if status in STATUS_FILTERS else "",
+        sort if sort in SORTS else "name",
+    )
+
+
+def cohort_progress(
+    session: Session,
+    cohort_id: int,
+    *,
+    circle: str | None = None,
+    status: str | None = None,
+    sort: str | None = None,
+    today: date | None = None,
+    language: str | None = None,
+) -> ProgressReport:
+    """Every trainee's milestone statuses by the journey map's own rules
+    (`completion_for_cohort`), with the exercises done (`learning.service.is_done`) of
+    those their plan assigns, their circle and current mentor; then the circle and status
+    filters, the sort, and per-milestone counts over the trainees shown. A fixed number
+    of queries whatever the number of trainees."""
+    today = today or utcnow().date()
+    circle, status, sort = clean_filters(circle, status, sort)
+    statuses = completion_for_cohort(session, cohort_id, today)
+    cohort_plan = plan_for_cohort(session, cohort_id)
+    plans = [cohort_plan.default, *cohort_plan.by_circle.values()]
+    has_plan = any(plans)
+    content = structure(session) if has_plan else None
+    columns = _milestone_columns(plans)
+    circles = [
+        (int(r[0]), str(r[1]))
+        for r in session.execute(
+            sa_select(col(LearningCircle.id), col(LearningCircle.name))
+            .where(col(LearningCircle.cohort_id) == cohort_id)
+            .order_by(col(LearningCircle.name), col(LearningCircle.id))
+        ).all()
+    ]
+    if circle.isdigit() and int(circle) not in {c for c, _name in circles}:
+        circle = ""  # another cohort's circle, or one that is gone
+    roster = _roster(session, cohort_id)
+    attempts = _attempts(session, cohort_id) if has_plan else {}
+    # Each circle with its own dates shares the exercises of its plan across its members.
+    exercises_by_plan: dict[int | None, dict[int, list[ExerciseRef]]] = {}
+
+    rows: list[TraineeRow] = []
+    for user_id, name, email, circle_id, circle_name, mentor_name in roster:
+        plan_key = circle_id if circle_id in cohort_plan.by_circle else None
+        by_milestone = exercises_by_plan.get(plan_key)
+        if by_milestone is None:
+            by_milestone = _exercises_by_milestone(cohort_plan.for_circle(plan_key), content)
+            exercises_by_plan[plan_key] = by_milestone
+        mine = statuses.get(user_id, {})
+        cells = [
+            _cell(mine.get(m_id), by_milestone.get(m_id, []), attempts.get(user_id, {}))
+            for m_id, _position, _title in columns
+        ]
+        rows.append(
+            TraineeRow(user_id, name, email, circle_id, circle_name, mentor_name, tuple(cells))
+        )
+    trainee_count = len(rows)
+    shown = _sorted([r for r in rows if _matches(r, circle, status)], sort)
+    return ProgressReport(
+        cohort_id=cohort_id,
+        has_plan=has_plan,
+        trainee_count=trainee_count,
+        circles=circles,
+        milestones=[
+            MilestoneColumn(
+                milestone_id=milestone_id,
+                position=position,
+                title=(content.milestone_title(milestone_id, language) if content else None)
+                or title,
+                done=sum(1 for r in shown if r.cells[i].status == DONE),
+                overdue=sum(1 for r in shown if r.cells[i].status == OVERDUE),
+                planned_for=sum(1 for r in shown if r.cells[i].status is not None),
+            )
+            for i, (milestone_id, position, title) in enumerate(columns)
+        ],
+        rows=shown,
+        circle=circle,
+        status=status,
+        sort=sort,
+    )
+
+
+def _cell(
+    status: str | None,
+    refs: Sequence[ExerciseRef],
+    attempts: Mapping[int, Sequence[tuple[str, float | None]]],
+) -> MilestoneCell:
+    if status is None:
+        return MilestoneCell(None, 0, 0)
+    done = sum(
+        1 for ref in refs if ref.id in attempts and is_done(ref.type, ref.spec, attempts[ref.id])
+    )
+    return MilestoneCell(status, done, len(refs))
+
+
+def _milestone_columns(plans: Sequence[Sequence[PlannedModule]]) -> list[tuple[int, int, str]]:
+    """Every milestone any circle's plan has, as (id, position, title), in order."""
+    found = {
+        p.milestone_id: (p.milestone_id, p.milestone_position, p.milestone_title)
+        for plan in plans
+        for p in plan
+    }
+    return sorted(found.values(), key=lambda m: (m[1], m[0]))
+
+
+def _exercises_by_milestone(
+    plan: Sequence[PlannedModule], content: Structure | None
+) -> dict[int, list[ExerciseRef]]:
+    result: dict[int, list[ExerciseRef]] = defaultdict(list)
+    if content is None:
+        return result
+    for planned in plan:
+        result[planned.milestone_id].extend(content.exercises_of(planned.module_id))
+    return result
+
+
+def _roster(
+    session: Session, cohort_id: int
+) -> list[tuple[int, str, str, int | None, str | None, str | None]]:
+    """(user id, name, email, circle id, circle name, current mentor's name) of every
+    trainee, in one query."""
+    mentor = aliased(User)
+    rows = session.execute(
+        sa_select(
+            col(Membership.user_id),
+            col(User.display_name),
+            col(User.email),
+            col(Membership.circle_id),
+            col(LearningCircle.name),
+            col(mentor.display_name),
+        )
+        .join(User, col(User.id) == Membership.user_id)
+        .outerjoin(LearningCircle, col(LearningCircle.id) == Membership.circle_id)
+        .outerjoin(
+            MentorAssignment,
+            and_(
+                col(MentorAssignment.cohort_id) == Membership.cohort_id,
+                col(MentorAssignment.trainee_id) == Membership.user_id,
+                col(MentorAssignment.ended_at).is_(None),
+            ),
+        )
+        .outerjoin(mentor, col(mentor.id) == MentorAssignment.mentor_id)
+        .where(col(Membership.cohort_id) == cohort_id, col(Membership.role) == Role.TRAINEE.value)
+        .order_by(col(Membership.user_id))
+    ).all()
+    return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+
+def _attempts(
+    session: Session, cohort_id: int
+) -> dict[int, dict[int, list[tuple[str, float | None]]]]:
+    """Every submission of the cohort as {user: {exercise: [(status, score)]}}."""
+    result: dict[int, dict[int, list[tuple[str, float | None]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for user_id, exercise_id, status, score in session.execute(
+        sa_select(
+            col(Submission.user_id),
+            col(Submission.exercise_id),
+            col(Submission.status),
+            col(Submission.score),
+        ).where(col(Submission.cohort_id) == cohort_id)
+    ).all():
+        result[user_id][exercise_id].append((status, score))
+    return result
+
+
+def _matches(row: TraineeRow, circle: str, status: str) -> bool:
+    if circle == NO_CIRCLE and row.circle_id is not None:
+        return False
+    if circle.isdigit() and row.circle_id != int(circle):
+        return False
+    if status == BEHIND:
+        return row.behind
+    if status == ON_TRACK:
+        return not row.behind
+    if status == FINISHED:
+        return row.finished
+    return True
+
+
+def _sorted(rows: list[TraineeRow], sort: str) -> list[TraineeRow]:
+    def name(row: TraineeRow) -> tuple[str, int]:
+        return (row.name.casefold(), row.user_id)
+
+    if sort == "circle":
+        # Trainees without a circle last.
+        return sorted(
+            rows, key=lambda r: (r.circle_name is None, (r.circle_name or "").casefold(), *name(r))
+        )
+    if sort == "mentor":
+        return sorted(
+            rows, key=lambda r: (r.mentor_name is None, (r.mentor_name or "").casefold(), *name(r))
+        )
+    if sort == "progress":
+        return sorted(rows, key=lambda r: (-r.overdue, r.done, *name(r)))
+    return sorted(rows, key=name)
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula: text starting with = + - @ (or a
+    tab or carriage return) gets a leading single quote."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def progress_csv(report: ProgressReport, labels: Mapping[str, str] | None = None) -> bytes:
+    """The report's rows as CSV: UTF-8 with a byte-order mark (so Excel reads Urdu and
+    Nepali names correctly), a header row, one column per milestone with the status
+    word, then the exercises done and assigned. Every text cell is guarded against
+    formula injection."""
+    labels = labels or status_labels()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            safe_cell(h)
+            for h in (
+                _("Name"),
+                _("Email"),
+                _("Learning circle"),
+                _("Mentor"),
+                *(
+                    _("Milestone %(n)s: %(title)s", n=m.position, title=m.title)
+                    for m in report.milestones
+                ),
+                _("Exercises done"),
+                _("Exercises assigned"),
+            )
+        ]
+    )
+    for row in report.rows:
+        writer.writerow(
+            [
+                safe_cell(row.name),
+                safe_cell(row.email),
+                safe_cell(row.circle_name or ""),
+                safe_cell(row.mentor_name or ""),
+                *(safe_cell(labels.get(c.status, c.status)) if c.status else "" for c in row.cells),
+                row.done,
+                row.total,
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def csv_filename(cohort_slug: str, day: date) -> str:
+    """`<cohort-slug>-progress-<date>.csv`, with only filename-safe characters."""
+    slug = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in cohort_slug
+    )
+    return f"{slug.strip('-') or 'cohort'}-progress-{day.isoformat()}.csv"

@@ -1,0 +1,87 @@
+"""The cohort progress grid for trainers and organisers, and its CSV export."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from iil_lms.cohorts.models import Role
+from iil_lms.db import utcnow
+from iil_lms.learning import progress
+from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
+from iil_lms.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+# Trainers and organisers of the cohort (site admins too); others 403, outsiders 404.
+ProgressAccess = Annotated[CohortAccess, Depends(cohort_role(Role.TRAINER, Role.ORGANISER))]
+
+
+@router.get("/cohorts/{cohort_id}/progress")
+def progress_page(
+    request: Request,
+    access: ProgressAccess,
+    session: DbSession,
+    circle: str | None = None,
+    status: str | None = None,
+    sort: str | None = None,
+) -> Response:
+    assert access.cohort.id is not None
+    today = utcnow().date()
+    report = progress.cohort_progress(
+        session,
+        access.cohort.id,
+        circle=circle,
+        status=status,
+        sort=sort,
+        today=today,
+        language=access.viewer.language,
+    )
+    # A history restore asks with HX-Request too, but needs the whole page.
+    restoring = request.headers.get("hx-history-restore-request") == "true"
+    return render(
+        request,
+        "learning/progress.html",
+        {
+            "cohort": access.cohort,
+            "report": report,
+            "labels": progress.status_labels(),
+            # The mentee page is open to the cohort's trainers (and site admins).
+            "is_trainer": access.has(Role.TRAINER.value),
+            "today": today,
+        },
+        fragment=None if restoring else "learning/_progress_table.html",
+        headers={"Vary": "HX-Request"},
+    )
+
+
+@router.get("/cohorts/{cohort_id}/progress.csv")
+def progress_export(
+    access: ProgressAccess,
+    session: DbSession,
+    circle: str | None = None,
+    status: str | None = None,
+    sort: str | None = None,
+) -> Response:
+    assert access.cohort.id is not None
+    today = utcnow().date()
+    report = progress.cohort_progress(
+        session,
+        access.cohort.id,
+        circle=circle,
+        status=status,
+        sort=sort,
+        today=today,
+        language=access.viewer.language,
+    )
+    filename = progress.csv_filename(access.cohort.slug, today)
+    return Response(
+        progress.progress_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
