@@ -19,26 +19,33 @@ router = APIRouter(include_in_schema=False)
 ProgressAccess = Annotated[CohortAccess, Depends(cohort_role(Role.TRAINER, Role.ORGANISER))]
 
 
-@router.get("/cohorts/{cohort_id}/progress")
-def progress_page(
-    request: Request,
+def _report(
     access: ProgressAccess,
     session: DbSession,
     circle: str | None = None,
     status: str | None = None,
     sort: str | None = None,
-) -> Response:
+) -> progress.ProgressReport:
+    """The grid as filtered and sorted by the query string (unknown values are ignored),
+    as of today."""
     assert access.cohort.id is not None
-    today = utcnow().date()
-    report = progress.cohort_progress(
+    return progress.cohort_progress(
         session,
         access.cohort.id,
         circle=circle,
         status=status,
         sort=sort,
-        today=today,
+        today=utcnow().date(),
         language=access.viewer.language,
     )
+
+
+@router.get("/cohorts/{cohort_id}/progress")
+def progress_page(
+    request: Request,
+    access: ProgressAccess,
+    report: Annotated[progress.ProgressReport, Depends(_report)],
+) -> Response:
     # A history restore asks with HX-Request too, but needs the whole page.
     restoring = request.headers.get("hx-history-restore-request") == "true"
     return render(
@@ -50,7 +57,7 @@ def progress_page(
             "labels": progress.status_labels(),
             # The mentee page is open to the cohort's trainers (and site admins).
             "is_trainer": access.has(Role.TRAINER.value),
-            "today": today,
+            "today": utcnow().date(),
         },
         fragment=None if restoring else "learning/_progress_table.html",
         headers={"Vary": "HX-Request"},
@@ -59,24 +66,9 @@ def progress_page(
 
 @router.get("/cohorts/{cohort_id}/progress.csv")
 def progress_export(
-    access: ProgressAccess,
-    session: DbSession,
-    circle: str | None = None,
-    status: str | None = None,
-    sort: str | None = None,
+    access: ProgressAccess, report: Annotated[progress.ProgressReport, Depends(_report)]
 ) -> Response:
-    assert access.cohort.id is not None
-    today = utcnow().date()
-    report = progress.cohort_progress(
-        session,
-        access.cohort.id,
-        circle=circle,
-        status=status,
-        sort=sort,
-        today=today,
-        language=access.viewer.language,
-    )
-    filename = progress.csv_filename(access.cohort.slug, today)
+    filename = progress.csv_filename(access.cohort.slug, utcnow().date())
     return Response(
         progress.progress_csv(report),
         media_type="text/csv; charset=utf-8",
