@@ -98,6 +98,7 @@ def _roles(browser: Browser, out: Path) -> None:
     cohort = trainer.url.rstrip("/")
     trainer.screenshot(path=out / "cohort-en.png", full_page=False)
     _shoot(trainer, cohort.removeprefix(BASE) + "/plan", out, "plan-en", full_page=False)
+    _shoot(trainer, cohort.removeprefix(BASE) + "/progress", out, "progress-en", full_page=False)
     trainer.context.close()
 
     visitor = browser.new_context(viewport=DESKTOP).new_page()
