@@ -299,3 +299,33 @@ def test_plan_and_browser_pages_cost_the_same_queries_whatever_the_cohort_size(
             )
         )
     assert counts[0] == counts[1]
+
+
+def test_a_module_is_dropped_for_one_circle_only_and_put_back(client, session, world):
+    made, other = world
+    module = _module(session, "dilemmas")
+    client.login(made.trainers[0].email)
+    base = f"/cohorts/{made.cohort.id}/plan/modules/{module.id}"
+    token_from = f"/cohorts/{made.cohort.id}/plan"
+    dropped_circle, kept_circle = made.circles[0], made.circles[1]
+    dropped = client.post_form(
+        f"{base}/remove", {"circle_id": str(dropped_circle.id)}, token_from=token_from, headers=HX
+    )
+    assert "Dropped for this circle. Its trainees no longer see it." in dropped.text
+    assert "Put back for this circle" in dropped.text
+    session.rollback()
+
+    def planned(circle_id):
+        return [p.module_id for p in plans.effective_plan(session, made.cohort.id, circle_id)]
+
+    assert module.id not in planned(dropped_circle.id)
+    assert module.id in planned(kept_circle.id) and module.id in planned(None)
+
+    refused = client.post_form(
+        f"{base}/remove", {"circle_id": str(other.circles[0].id)}, token_from=token_from, headers=HX
+    )
+    assert "Choose a learning circle of this cohort." in refused.text
+
+    client.post_form(f"{base}/circles/{dropped_circle.id}/clear", {}, token_from=token_from)
+    session.rollback()
+    assert module.id in planned(dropped_circle.id)

@@ -527,12 +527,33 @@ def clear_circle_dates(session: Session, cohort: Cohort, module_id: int, circle_
     session.flush()
 
 
-def set_removed(session: Session, cohort: Cohort, module_id: int, removed: bool) -> PlanItem:
-    """Drop a module from the cohort's plan, or bring it back with its dates. The row
-    stays, so trainees' work on a dropped module stays readable."""
+def set_removed(
+    session: Session, cohort: Cohort, module_id: int, removed: bool, circle_id: int | None = None
+) -> PlanItem:
+    """Drop a module from the cohort's plan, or bring it back with its dates; with
+    circle_id, for that learning circle only (its override row, holding the cohort's
+    dates when it had none). Rows stay, so trainees' work on a dropped module stays
+    readable."""
     item = _cohort_item(session, cohort, module_id)
     if not removed:
         _cohort_module(session, cohort, module_id)
+    if circle_id is not None:
+        circle = session.get(LearningCircle, circle_id)
+        if circle is None or circle.cohort_id != cohort.id:
+            raise CurriculumError(_("Choose a learning circle of this cohort."))
+        item = session.exec(
+            select(PlanItem).where(
+                PlanItem.cohort_id == cohort.id,
+                PlanItem.module_id == module_id,
+                PlanItem.circle_id == circle_id,
+            )
+        ).first() or PlanItem(
+            cohort_id=cohort.id or 0,
+            module_id=module_id,
+            circle_id=circle_id,
+            opens_on=item.opens_on,
+            due_on=item.due_on,
+        )
     item.removed = removed
     session.add(item)
     session.flush()

@@ -179,32 +179,60 @@ def clear_circle(
     return _row_response(request, session, cohort, module_id, message=message, error=False)
 
 
+CircleField = Annotated[str, Form(max_length=20)]
+
+
 @router.post("/cohorts/{cohort_id}/plan/modules/{module_id}/remove")
-def remove(request: Request, module_id: int, access: TrainerAccess, session: DbSession) -> Response:
-    return _set_removed(request, module_id, access, session, removed=True)
+def remove(
+    request: Request,
+    module_id: int,
+    access: TrainerAccess,
+    session: DbSession,
+    circle_id: CircleField = "",
+) -> Response:
+    return _set_removed(request, module_id, access, session, circle_id, removed=True)
 
 
 @router.post("/cohorts/{cohort_id}/plan/modules/{module_id}/restore")
 def restore(
-    request: Request, module_id: int, access: TrainerAccess, session: DbSession
+    request: Request,
+    module_id: int,
+    access: TrainerAccess,
+    session: DbSession,
+    circle_id: CircleField = "",
 ) -> Response:
-    return _set_removed(request, module_id, access, session, removed=False)
+    return _set_removed(request, module_id, access, session, circle_id, removed=False)
 
 
 def _set_removed(
-    request: Request, module_id: int, access: CohortAccess, session: Session, *, removed: bool
+    request: Request,
+    module_id: int,
+    access: CohortAccess,
+    session: Session,
+    circle_id: str,
+    *,
+    removed: bool,
 ) -> Response:
+    """For the whole cohort, or for one learning circle when the form names it."""
     cohort = access.cohort
     _cohort_module_or_404(session, cohort, module_id)
+    circle = int(circle_id) if circle_id.isdigit() else None
     try:
-        plans.set_removed(session, cohort, module_id, removed)
+        plans.set_removed(session, cohort, module_id, removed, circle_id=circle)
     except CurriculumError as error:
         return _row_response(request, session, cohort, module_id, message=str(error), error=True)
-    message = (
-        _("Dropped from the plan. Trainees no longer see it.")
-        if removed
-        else _("Back in the plan.")
-    )
+    if circle is not None:
+        message = (
+            _("Dropped for this circle. Its trainees no longer see it.")
+            if removed
+            else _("Back in the plan.")
+        )
+    else:
+        message = (
+            _("Dropped from the plan. Trainees no longer see it.")
+            if removed
+            else _("Back in the plan.")
+        )
     return _row_response(request, session, cohort, module_id, message=message, error=False)
 
 
