@@ -21,8 +21,9 @@ _QUIET_LOGGERS = ("alembic.runtime.plugins", "httpx", "httpcore", "fontTools", "
 
 
 class JsonFormatter(logging.Formatter):
-    """A message that is itself a JSON object (the access log) is merged into the line
-    rather than nested as a string, so each request is one flat, searchable object."""
+    """Fields given as `extra={"fields": {...}}` (the access log), or a message that is
+    itself a JSON object, are merged into the line rather than nested, so each request is
+    one flat, searchable object; an "event" field becomes the message."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -34,8 +35,11 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
-        fields = _json_object(entry["message"])
+        fields = getattr(record, "fields", None)
+        if not isinstance(fields, dict):
+            fields = _json_object(entry["message"])
         if fields is not None:
+            fields = dict(fields)
             entry["message"] = str(fields.pop("event", ""))
             for key, value in fields.items():
                 if key not in _CORE_FIELDS:

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jinja2 import ChoiceLoader, DictLoader, Environment
+from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader
 from pypdf import PdfReader
 
 from iil_lms.pdf import FetchRefused, StaticOnlyFetcher, render_pdf, render_template_pdf
 from iil_lms.pdf.rendering import STATIC_DIR
 from iil_lms.settings import Settings
+from iil_lms.web.template_i18n import LocalizedTemplates
 from iil_lms.web.templating import build_environment
 from tests.pdf_text import pdf_text
 
@@ -25,25 +26,26 @@ def pdf_pages(pdf: bytes) -> int:
 
 
 @pytest.fixture
-def env(settings: Settings) -> Environment:
-    environment = build_environment(settings)
-    environment.loader = ChoiceLoader(
-        [
-            DictLoader(
-                {
-                    "pdf/sample.html": (
-                        '{% extends "pdf/base.html" %}'
-                        "{% block title %}{{ title }}{% endblock %}"
-                        "{% block running_header %}{{ cohort }}{% endblock %}"
-                        "{% block content %}<h1>{{ title }}</h1><p>{{ body }}</p>"
-                        "<div>{{ notes|markdown }}</div>{% endblock %}"
-                    )
-                }
-            ),
-            environment.loader,  # type: ignore[list-item]
-        ]
+def env(settings: Settings) -> LocalizedTemplates:
+    return build_environment(
+        settings,
+        loader=ChoiceLoader(
+            [
+                DictLoader(
+                    {
+                        "pdf/sample.html": (
+                            '{% extends "pdf/base.html" %}'
+                            "{% block title %}{{ title }}{% endblock %}"
+                            "{% block running_header %}{{ cohort }}{% endblock %}"
+                            "{% block content %}<h1>{{ title }}</h1><p>{{ body }}</p>"
+                            "<div>{{ notes|markdown }}</div>{% endblock %}"
+                        )
+                    }
+                ),
+                FileSystemLoader(str(settings.templates_dir)),
+            ]
+        ),
     )
-    return environment
 
 
 def test_english_text_comes_back_out_of_the_pdf() -> None:
@@ -108,7 +110,7 @@ def test_fetcher_serves_static_files_only(tmp_path: Path) -> None:
     assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
 
 
-def test_user_html_is_printed_as_text(env: Environment) -> None:
+def test_user_html_is_printed_as_text(env: LocalizedTemplates) -> None:
     pdf = render_template_pdf(
         "sample.html",
         {
@@ -127,7 +129,7 @@ def test_user_html_is_printed_as_text(env: Environment) -> None:
     assert "Markdown with" in text
 
 
-def test_print_stylesheet_numbers_pages_and_repeats_the_cohort(env: Environment) -> None:
+def test_print_stylesheet_numbers_pages_and_repeats_the_cohort(env: LocalizedTemplates) -> None:
     long_body = " ".join(["A sentence about service delivery in the district."] * 400)
     pdf = render_template_pdf(
         "sample.html",
@@ -146,7 +148,7 @@ def test_print_stylesheet_numbers_pages_and_repeats_the_cohort(env: Environment)
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
 
 
-def test_urdu_renders_right_to_left_with_the_shipped_font(env: Environment) -> None:
+def test_urdu_renders_right_to_left_with_the_shipped_font(env: LocalizedTemplates) -> None:
     pdf = render_template_pdf(
         "sample.html",
         {"title": "دیانت داری", "cohort": "لاہور", "body": "عوامی خدمت میں دیانت", "notes": ""},

@@ -56,6 +56,8 @@ class ExerciseProgress:
 @dataclass
 class ModuleProgress:
     planned: PlannedModule
+    # In the reader's language where the curriculum has it.
+    title: str
     exercises: list[ExerciseProgress] = field(default_factory=list)
 
     # Read (many times per page) once the journey is built.
@@ -72,7 +74,7 @@ class ModuleProgress:
 class MilestoneProgress:
     milestone_id: int
     position: int
-    title: str
+    title: str  # in the reader's language where the curriculum has it
     status: str
     modules: list[ModuleProgress] = field(default_factory=list)
 
@@ -115,9 +117,6 @@ class Journey:
 
     def module_title(self, planned: PlannedModule) -> str:
         return self.module_titles.get(planned.module_id) or planned.module_title
-
-    def milestone_title(self, milestone: MilestoneProgress) -> str:
-        return self.milestone_titles.get(milestone.milestone_id) or milestone.title
 
     def module(self, module_id: int) -> ModuleProgress | None:
         for milestone in self.milestones:
@@ -177,22 +176,33 @@ def milestone_status(
     return NOT_STARTED
 
 
+_NO_TITLES: Mapping[str, Mapping[int, str]] = {"module_titles": {}, "milestone_titles": {}}
+
+
 def _build(
     plan: Sequence[PlannedModule],
     refs_by_module: Mapping[int, Sequence[ExerciseRef]],
     versions: dict[int, list[tuple[int, str, float | None]]],
     drafted: set[int],
     today: date,
+    titles: Mapping[str, Mapping[int, str]] = _NO_TITLES,
 ) -> list[MilestoneProgress]:
+    """Each milestone's modules with their exercises' states, and its status. Titles
+    come from `titles` (translations by id), else the plan's English titles."""
     milestones: dict[int, MilestoneProgress] = {}
+    module_titles, milestone_titles = titles["module_titles"], titles["milestone_titles"]
     for planned in plan:
-        milestone = milestones.setdefault(
-            planned.milestone_id,
-            MilestoneProgress(
-                planned.milestone_id, planned.milestone_position, planned.milestone_title, ""
-            ),
+        milestone = milestones.get(planned.milestone_id)
+        if milestone is None:
+            milestone = milestones[planned.milestone_id] = MilestoneProgress(
+                planned.milestone_id,
+                planned.milestone_position,
+                milestone_titles.get(planned.milestone_id) or planned.milestone_title,
+                "",
+            )
+        module = ModuleProgress(
+            planned, module_titles.get(planned.module_id) or planned.module_title
         )
-        module = ModuleProgress(planned)
         for ref in refs_by_module.get(planned.module_id, []):
             rows = versions.get(ref.id, [])
             module.exercises.append(
@@ -361,7 +371,8 @@ def journey_for(
         for exercise_id, content_ in connection.execute(_SQL["drafts"], who)
         if _has_text(content_)
     }
-    milestones = _build(plan, refs_by_module, versions, drafted, today)
+    titles = _translated_titles(content, plan, language)
+    milestones = _build(plan, refs_by_module, versions, drafted, today, titles)
     next_opening = min(
         (p for p in plan if p.opens_on > today), key=lambda p: p.opens_on, default=None
     )
@@ -376,7 +387,7 @@ def journey_for(
         convenings=convenings,
         feedback=unread_feedback(session, cohort_id=cohort_id, user_id=user_id),
         structure=content,
-        **_translated_titles(content, plan, language),
+        **titles,
     )
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
 from sqlmodel import Session, col, select
 
 from iil_lms.cohorts.models import Cohort, Membership, Role
@@ -20,6 +19,7 @@ from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.curriculum.plans import effective_plan, plan_for_cohort
 from iil_lms.learning.service import ACTION_PLAN_FIELDS, LIKERT
 from iil_lms.pdf import render_template_pdf
+from iil_lms.web.template_i18n import LocalizedTemplates
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def build_pack(session: Session, module: Module, cohort: Cohort, language: str) 
 
 
 def render_pack(
-    pack: Pack, *, env: Environment | None = None, static_dir: Path | None = None
+    pack: Pack, *, env: LocalizedTemplates | None = None, static_dir: Path | None = None
 ) -> bytes:
     return render_template_pdf(
         "pack.html", {"pack": pack}, pack.language, env=env, static_dir=static_dir

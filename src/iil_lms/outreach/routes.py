@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from jinja2 import Environment
 
 from iil_lms.cohorts.models import Role
 from iil_lms.mentoring.seats import Seat, role_seat
@@ -25,6 +24,7 @@ from iil_lms.web.auth import (
 )
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.responses import redirect
+from iil_lms.web.template_i18n import LocalizedTemplates
 from iil_lms.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -331,7 +331,7 @@ def _public_page(request: Request, template: str, context: dict[str, Any]) -> Re
         default=settings.default_language,
     )
     i18n.set_language(language)
-    env: Environment = request.app.state.templates
+    env: LocalizedTemplates = request.app.state.templates
     html = env.get_template(template).render(
         {"request": request, "lang": language, "dir": i18n.text_direction(language), **context}
     )

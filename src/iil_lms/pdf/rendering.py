@@ -15,12 +15,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from jinja2 import Environment
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from iil_lms.settings import PROJECT_DIR, get_settings
 from iil_lms.web import i18n
+from iil_lms.web.template_i18n import LocalizedTemplates
 
 STATIC_DIR = PROJECT_DIR / "static"
 PDF_TEMPLATES = "pdf/"
@@ -88,7 +88,7 @@ def render_pdf(html: str, *, base_url: str | None = None, static_dir: Path | Non
 
 
 @lru_cache(maxsize=1)
-def _default_environment() -> Environment:
+def _default_environment() -> LocalizedTemplates:
     # Imported here: templating imports the web layer, which a CLI job need not load.
     from iil_lms.web.templating import build_environment
 
@@ -109,7 +109,7 @@ def render_template_html(
     context: Mapping[str, Any],
     language: str,
     *,
-    env: Environment | None = None,
+    env: LocalizedTemplates | None = None,
 ) -> str:
     """The HTML of a `templates/pdf/` template in `language`, with `lang`, `dir` and
     the translations of that language (autoescaped like every page)."""
@@ -124,7 +124,7 @@ def render_template_pdf(
     context: Mapping[str, Any],
     language: str,
     *,
-    env: Environment | None = None,
+    env: LocalizedTemplates | None = None,
     static_dir: Path | None = None,
 ) -> bytes:
     """Render a `templates/pdf/` template (the app's Jinja environment: autoescape, the

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 import time
@@ -89,8 +88,9 @@ class RequestContextMiddleware:
             end_language_scope(language_token)
             if not is_static:
                 log.info(
-                    json.dumps(
-                        {
+                    "request",
+                    extra={
+                        "fields": {
                             "event": "request",
                             "request_id": request_id,
                             "method": scope["method"],
@@ -98,5 +98,5 @@ class RequestContextMiddleware:
                             "status": status_holder.get("status", 500),
                             "ms": round((time.perf_counter() - started) * 1000, 1),
                         }
-                    )
+                    },
                 )

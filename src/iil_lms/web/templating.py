@@ -12,15 +12,22 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup, escape
+from jinja2 import BaseLoader, Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
 
-from iil_lms.settings import Settings
+from iil_lms.settings import LANGUAGES, Settings
 from iil_lms.web import i18n
 from iil_lms.web.auth import ANON_COOKIE, Viewer
 from iil_lms.web.flash import pop_flashes
 from iil_lms.web.markdown import render_markdown
 from iil_lms.web.navigation import navigation, role_label
+from iil_lms.web.template_i18n import (
+    FORMAT_FILTER,
+    CompileTimeGettext,
+    LocalizedTemplates,
+    format_translated,
+)
 
 
 def _locale() -> str:
@@ -60,38 +67,52 @@ def _static_hash(static_dir: Path, path: str) -> str:
 def translate(message: str, **variables: object) -> Markup:
     """`_()` in templates: what Jinja's new-style gettext does (translate, mark safe,
     always apply `%` with the variables escaped), in one call instead of three; the
-    journey map calls it dozens of times a page. Numbers need no escaping, and
-    templates always autoescape."""
+    journey map calls it dozens of times a page. `_()` of a string literal never gets
+    here: it is translated when the template is compiled (template_i18n)."""
     translated = i18n.translations(i18n.get_language()).ugettext(message)
     if not variables:
         return Markup(translated % {} if "%" in translated else translated)  # noqa: S704
-    safe = {
-        key: value if isinstance(value, int | float) else escape(value)
-        for key, value in variables.items()
-    }
-    return Markup(translated % safe)  # noqa: S704 - the variables are escaped above
+    return format_translated(translated, **variables)
 
 
-def build_environment(settings: Settings) -> Environment:
+@pass_context
+def csrf_field(context: Context) -> Markup:
+    """The hidden CSRF field of a form, with the token the page was rendered with."""
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % context["csrf_token"]
+
+
+def build_environment(settings: Settings, loader: BaseLoader | None = None) -> LocalizedTemplates:
+    """The templates in every language (see template_i18n); `loader` replaces the
+    templates folder (tests)."""
+    return LocalizedTemplates(
+        {language: _environment(settings, language, loader) for language in LANGUAGES}
+    )
+
+
+def _environment(settings: Settings, language: str, loader: BaseLoader | None) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(settings.templates_dir)),
+        loader=loader or FileSystemLoader(str(settings.templates_dir)),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", CompileTimeGettext],
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=not settings.production,
     )
+    env.extend(translation_language=language)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["_"] = translate
     env.filters.update(
         markdown=render_markdown, day=format_day, moment=format_moment, number=format_number
     )
+    env.filters[FORMAT_FILTER] = format_translated
     static_dir = settings.static_dir
 
     def static_url(path: str) -> str:
         return f"/static/{path}?v={_static_hash(static_dir, path)}"
 
     env.globals.update(
+        lang=language,
+        csrf_field=csrf_field,
         static_url=static_url,
         language_names=i18n.LANGUAGE_NAMES,
         localized=i18n.localized,
@@ -116,7 +137,7 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """Render a whole page, or only `fragment` when htmx asked for it."""
-    env: Environment = request.app.state.templates
+    templates: LocalizedTemplates = request.app.state.templates
     settings: Settings = request.app.state.settings
     found: Viewer | None = getattr(request.state, "viewer", None)
     if found is not None:
@@ -133,7 +154,7 @@ def render(
         "flashes": pop_flashes(request),
         **(context or {}),
     }
-    html = env.get_template(name).render(full_context)
+    html = templates.get_template(name).render(full_context)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
     if viewer.new_anon_id and viewer.anon_id:
         response.set_cookie(
