@@ -203,8 +203,12 @@ def _build(
         module = ModuleProgress(
             planned, module_titles.get(planned.module_id) or planned.module_title
         )
-        for ref in refs_by_module.get(planned.module_id, []):
-            rows = versions.get(ref.id, [])
+        for ref in refs_by_module.get(planned.module_id, ()):
+            rows = versions.get(ref.id)
+            if not rows:  # most exercises of a cohort's year: nothing sent yet
+                state = EX_DRAFT if ref.id in drafted else EX_TODO
+                module.exercises.append(ExerciseProgress(ref, planned, state, 0, None))
+                continue
             module.exercises.append(
                 ExerciseProgress(
                     ref=ref,

@@ -301,7 +301,10 @@ class LoginRequired(Exception):
     """Raised for pages that need a login; answered with a redirect to /login."""
 
 
-async def require_user(viewer: AnyViewer) -> Viewer:
+async def require_user(request: Request, session: DbSession) -> Viewer:
+    # Calls get_viewer itself rather than depending on it: every signed-in page goes
+    # through here, and each level of dependency costs FastAPI a resolution.
+    viewer = await get_viewer(request, session)
     if viewer.user is None:
         raise LoginRequired
     return viewer
