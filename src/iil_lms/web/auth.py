@@ -119,6 +119,7 @@ class CohortRole:
     role: str
     membership_id: int
     circle_id: int | None = None
+    timezone: str = "UTC"  # the academy's, for showing times
 
 
 @dataclass
@@ -155,6 +156,16 @@ class Viewer:
         if wanted in ids:
             return wanted
         return ids[0] if ids else None
+
+    @property
+    def timezone(self) -> str:
+        """The time zone of the academy of the viewer's active cohort (UTC without one):
+        where they read the times a page shows."""
+        cohort_id = self.active_cohort_id
+        for role in self.roles:
+            if role.cohort_id == cohort_id:
+                return role.timezone
+        return "UTC"
 
     @property
     def active_roles(self) -> set[str]:
@@ -200,6 +211,7 @@ def load_viewer(request: Request, session: Session) -> Viewer:
         default=settings.default_language,
     )
     i18n.set_language(viewer.language)
+    i18n.set_timezone(viewer.timezone)
     request.state.viewer = viewer
     return viewer
 
@@ -222,6 +234,7 @@ def _viewer_query() -> Any:
             memberships.c.circle_id.label("m_circle_id"),
             *(c.label(f"c_{c.name}") for c in cohorts.c),
             academies.c.name.label("a_name"),
+            academies.c.timezone.label("a_timezone"),
         )
         .select_from(sessions)
         .join(users, users.c.id == sessions.c.user_id)
@@ -271,6 +284,7 @@ def _signed_in(
             cohort_id=r["m_cohort_id"],
             cohort_name=r["c_name"],
             academy_name=r["a_name"],
+            timezone=r["a_timezone"] or "UTC",
             role=r["m_role"],
             membership_id=r["m_id"],
             circle_id=r["m_circle_id"],

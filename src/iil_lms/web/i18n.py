@@ -1,10 +1,13 @@
-"""Languages: which one a request gets, and the gettext callables templates use."""
+"""Languages: which one a request gets (with the time zone its times are shown in), and
+the gettext callables templates use."""
 
 from __future__ import annotations
 
 import contextvars
+from datetime import UTC, tzinfo
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.support import NullTranslations, Translations
 
@@ -17,12 +20,14 @@ BABEL_LOCALES = {"en": "en_GB", "ur": "ur_PK", "ne": "ne_NP"}
 
 class _LanguageBox:
     """Mutable per request: a dependency running in a worker thread decides the language
-    and the endpoint's thread must see it, which a plain context variable would not."""
+    (and the reader's time zone) and the endpoint's thread must see it, which a plain
+    context variable would not."""
 
-    __slots__ = ("code",)
+    __slots__ = ("code", "timezone")
 
     def __init__(self, code: str) -> None:
         self.code = code
+        self.timezone: tzinfo = UTC
 
 
 _language_box: contextvars.ContextVar[_LanguageBox | None] = contextvars.ContextVar(
@@ -49,6 +54,31 @@ def set_language(code: str) -> None:
         _language_box.set(_LanguageBox(code))
     else:
         box.code = code
+
+
+def set_timezone(name: str | None) -> None:
+    """Show times in `name` (an IANA zone such as "Asia/Karachi", the reader's academy)
+    for the rest of the request; unknown names fall back to UTC."""
+    box = _language_box.get()
+    if box is None:
+        box = _LanguageBox("en")
+        _language_box.set(box)
+    box.timezone = zone(name)
+
+
+def get_timezone() -> tzinfo:
+    box = _language_box.get()
+    return box.timezone if box is not None else UTC
+
+
+@lru_cache(maxsize=64)
+def zone(name: str | None) -> tzinfo:
+    if not name:
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 @lru_cache

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -17,6 +17,7 @@ from jinja2 import BaseLoader, Environment, FileSystemLoader, pass_context, sele
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from iil_lms.db import as_utc
 from iil_lms.settings import LANGUAGES, Settings
 from iil_lms.web import i18n
 from iil_lms.web.auth import ANON_COOKIE, Viewer
@@ -39,7 +40,7 @@ def format_day(value: date | datetime | None, style: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.date()
+        value = as_utc(value).astimezone(i18n.get_timezone()).date()
     return _formatted_day(value, style, _locale())
 
 
@@ -50,7 +51,29 @@ def _formatted_day(value: date, style: str, locale: str) -> str:
 
 
 def format_moment(value: datetime | None, style: str = "medium") -> str:
-    return "" if value is None else format_datetime(value, format=style, locale=_locale())
+    """A stored (UTC) time in the reader's time zone. "short" is the medium date with
+    the short time ("23 Nov 2026, 14:05"): CLDR's short date-time is all digits, and
+    Nepali's starts with a two-digit year."""
+    if value is None:
+        return ""
+    local = as_utc(value).astimezone(i18n.get_timezone())
+    locale = _locale()
+    if style != "short":
+        return format_datetime(local, format=style, locale=locale)
+    return (
+        str(get_datetime_format("medium", locale=locale))
+        .replace("'", "")
+        .replace("{0}", format_time(local, "short", locale=locale))
+        .replace("{1}", format_date(local, "medium", locale=locale))
+    )
+
+
+def iso_format(value: date | datetime | None) -> str:
+    """A day, or a stored time with its zone (SQLite drops it), for `<time datetime>`
+    and date inputs."""
+    if value is None:
+        return ""
+    return as_utc(value).isoformat() if isinstance(value, datetime) else value.isoformat()
 
 
 def format_number(value: float | int) -> str:
@@ -117,7 +140,11 @@ def _environment(settings: Settings, language: str, loader: BaseLoader | None) -
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["_"] = translate
     env.filters.update(
-        markdown=render_markdown, day=format_day, moment=format_moment, number=format_number
+        markdown=render_markdown,
+        day=format_day,
+        moment=format_moment,
+        number=format_number,
+        iso=iso_format,
     )
     env.filters[FORMAT_FILTER] = format_translated
     static_dir = settings.static_dir
@@ -157,6 +184,7 @@ def render(
     found: Viewer | None = getattr(request.state, "viewer", None)
     if found is not None:
         i18n.set_language(found.language)
+        i18n.set_timezone(found.timezone)
     language = i18n.get_language()
     viewer = found or Viewer(language=language, anon_id=request.cookies.get(ANON_COOKIE))
     name = fragment if fragment and is_htmx(request) else template
