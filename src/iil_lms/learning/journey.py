@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -59,15 +58,9 @@ class ModuleProgress:
     # In the reader's language where the curriculum has it.
     title: str
     exercises: list[ExerciseProgress] = field(default_factory=list)
-
-    # Read (many times per page) once the journey is built.
-    @cached_property
-    def done(self) -> int:
-        return sum(1 for e in self.exercises if e.state == EX_DONE)
-
-    @cached_property
-    def total(self) -> int:
-        return len(self.exercises)
+    # Counted once when the journey is built (a page reads them many times).
+    done: int = 0
+    total: int = 0
 
 
 @dataclass
@@ -77,18 +70,9 @@ class MilestoneProgress:
     title: str  # in the reader's language where the curriculum has it
     status: str
     modules: list[ModuleProgress] = field(default_factory=list)
-
-    @cached_property
-    def done(self) -> int:
-        return sum(m.done for m in self.modules)
-
-    @cached_property
-    def total(self) -> int:
-        return sum(m.total for m in self.modules)
-
-    @property
-    def due_on(self) -> date | None:
-        return max((m.planned.due_on for m in self.modules), default=None)
+    done: int = 0
+    total: int = 0
+    due_on: date | None = None  # the last due date of its modules
 
 
 @dataclass(frozen=True)
@@ -209,16 +193,21 @@ def _build(
                 state = EX_DRAFT if ref.id in drafted else EX_TODO
                 module.exercises.append(ExerciseProgress(ref, planned, state, 0, None))
                 continue
-            module.exercises.append(
-                ExerciseProgress(
-                    ref=ref,
-                    planned=planned,
-                    state=exercise_state(ref, rows, ref.id in drafted),
-                    versions=len(rows),
-                    best_score=max((s for _v, _st, s in rows if s is not None), default=None),
-                )
+            progress = ExerciseProgress(
+                ref=ref,
+                planned=planned,
+                state=exercise_state(ref, rows, ref.id in drafted),
+                versions=len(rows),
+                best_score=max((s for _v, _st, s in rows if s is not None), default=None),
             )
+            module.exercises.append(progress)
+            module.done += progress.state == EX_DONE
+        module.total = len(module.exercises)
         milestone.modules.append(module)
+        milestone.done += module.done
+        milestone.total += module.total
+        if milestone.due_on is None or planned.due_on > milestone.due_on:
+            milestone.due_on = planned.due_on
     for milestone in milestones.values():
         milestone.status = milestone_status(
             [
@@ -389,7 +378,8 @@ def journey_for(
         next_up=_next_up(milestones, today),
         next_opening=next_opening,
         convenings=convenings,
-        feedback=unread_feedback(session, cohort_id=cohort_id, user_id=user_id),
+        # Feedback is on submissions: a trainee who has sent nothing has none to read.
+        feedback=unread_feedback(session, cohort_id=cohort_id, user_id=user_id) if versions else [],
         structure=content,
         **titles,
     )
