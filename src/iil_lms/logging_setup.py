@@ -85,6 +85,13 @@ def configure_logging(level: int | str = logging.INFO) -> None:
     the handler is installed only the first time. Uvicorn's own access log is switched
     off (the request middleware writes a richer one) and its other loggers propagate
     here instead of printing in their own format."""
+    # The lines carry no source location, thread or process, so logging need not look
+    # them up for every record (the logging HOWTO's "Optimization"): the access log
+    # writes one record per request.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         handler = _StderrHandler()
