@@ -15,10 +15,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from iil_lms.cohorts.models import Convening
+from iil_lms.curriculum.models import Exercise, Module, PlanItem
 from iil_lms.learning import journey
 from iil_lms.learning.models import Draft, Feedback, Submission, SubmissionStatus
 from iil_lms.mentoring.service import assign_mentor
 from iil_lms.settings import Settings
+from iil_lms.web.templating import format_day
 from tests.conftest import Factory, WebClient
 from tests.learning.factories import course, today
 
@@ -98,6 +100,56 @@ def test_journey_map_shows_milestones_next_step_convenings_and_feedback(
     assert "Reflection 1" in next_up and "Revise and resubmit" in next_up
     assert "Second convening" in text
     assert "Say more about the gift." in text and "New feedback" in text
+
+
+def test_an_overdue_milestone_says_which_module_was_due_when(
+    client: WebClient, factory: Factory, session: Session
+) -> None:
+    made = factory.cohort(trainees=1)
+    c = course(session, made.cohort, milestones=1, types=("reflection",))
+    first = c.modules[0]
+    c.plan[first.id].opens_on = today() - timedelta(days=30)
+    c.plan[first.id].due_on = today() - timedelta(days=3)
+    later = Module(
+        curriculum_id=first.curriculum_id,
+        milestone_id=first.milestone_id,
+        slug="later",
+        position=2,
+        title="Later module",
+    )
+    session.add(later)
+    session.flush()
+    session.add(
+        Exercise(
+            module_id=later.id,
+            slug="later-1",
+            position=1,
+            type="reflection",
+            title="Later reflection",
+            spec={},
+        )
+    )
+    session.add(
+        PlanItem(
+            cohort_id=made.cohort.id,
+            module_id=later.id,
+            opens_on=today(),
+            due_on=today() + timedelta(days=40),
+        )
+    )
+    session.commit()
+    client.login(made.trainees[0].email)
+    text = client.get("/journey").text
+    step = text.split('class="journey-step step-overdue"')[1].split("</li>\n    </ul>")[0]
+    was_due = format_day(today() - timedelta(days=3))
+    # The milestone's date is the overdue module's, not its last due date.
+    header = step.split("</p>")[0]
+    assert "Overdue" in header and f"Was due {was_due}" in header
+    assert format_day(today() + timedelta(days=40)) not in header
+    overdue_line = step.split("<li>")[1]
+    assert "Module 1" in overdue_line and "badge-overdue" in overdue_line
+    later_line = step.split("<li>")[2]
+    assert "Later module" in later_line and "badge-overdue" not in later_line
 
 
 def test_journey_before_the_plan_exists_shows_an_empty_state(

@@ -61,6 +61,7 @@ class ModuleProgress:
     # Counted once when the journey is built (a page reads them many times).
     done: int = 0
     total: int = 0
+    overdue: bool = False  # past its due date with an exercise not done
 
 
 @dataclass
@@ -73,6 +74,8 @@ class MilestoneProgress:
     done: int = 0
     total: int = 0
     due_on: date | None = None  # the last due date of its modules
+    # The due date of its earliest overdue module: what an overdue milestone was due by.
+    overdue_since: date | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,11 @@ def _build(
             module.exercises.append(progress)
             module.done += progress.state == EX_DONE
         module.total = len(module.exercises)
+        module.overdue = module.done < module.total and planned.due_on < today
+        if module.overdue and (
+            milestone.overdue_since is None or planned.due_on < milestone.overdue_since
+        ):
+            milestone.overdue_since = planned.due_on
         milestone.modules.append(module)
         milestone.done += module.done
         milestone.total += module.total
