@@ -3,6 +3,7 @@ submit, uploads and who may fetch them, refusals, page weight and query counts."
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -180,6 +181,37 @@ def test_journey_html_is_small(client: WebClient, factory: Factory, session: Ses
     assert page.status_code == 200
     size = len(page.content)
     assert size < 60_000, size
+
+
+def test_trainee_pages_leave_no_reference_cycles(
+    client: WebClient, factory: Factory, session: Session
+) -> None:
+    """A page whose objects form a cycle (a macro module imported with context points
+    back at the render context) is freed only by the cyclic garbage collector, whose
+    collections then cost every request; bench/README.md has the figures."""
+    made = factory.cohort(trainees=1)
+    c = course(session, made.cohort, milestones=2)
+    client.login(made.trainees[0].email)
+    pages = ["/journey", f"/journey/modules/{c.modules[0].id}"]
+    for page in pages:
+        assert client.get(page).status_code == 200
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for page in pages:
+            client.get(page)
+        gc.collect()
+        ours = sorted(
+            {
+                f"{type(o).__module__}.{type(o).__qualname__}"
+                for o in gc.garbage
+                if type(o).__module__.startswith(("iil_lms", "jinja2"))
+            }
+        )
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert ours == []
 
 
 def test_journey_and_completion_queries_do_not_grow_with_the_cohort(
