@@ -254,6 +254,8 @@ class Factory:
         name: str | None = None,
         language: str = "en",
         timeframe: str = "academy-year",
+        # UTC keeps "today" in tests (tests.learning.factories.today) the academy's.
+        timezone: str = "UTC",
     ) -> CohortFixture:
         self.counter += 1
         n = self.counter
@@ -261,7 +263,7 @@ class Factory:
             slug=f"academy-{n}",
             name=f"Academy {n}",
             country="Pakistan",
-            timezone="Asia/Karachi",
+            timezone=timezone,
             local_language="ur",
         )
         self.session.add(academy)

@@ -4,13 +4,16 @@ active cohort (Lahore reads Asia/Karachi, Kathmandu reads Asia/Kathmandu)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from iil_lms.db import utcnow
 from iil_lms.notifications.models import Notification
 from iil_lms.web import i18n
 from iil_lms.web.templating import format_day, format_moment
+from tests.learning.factories import course
 
 SENT = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
 LATE_EVENING = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)
@@ -74,3 +77,32 @@ def test_a_trainee_reads_times_in_their_academys_zone(
     page = client.get("/notifications")
     assert page.status_code == 200
     assert f'<time datetime="2026-11-23T09:05:00+00:00">23 Nov 2026, {shown}</time>' in page.text
+
+
+def _zone_on_another_day() -> tuple[str, int]:
+    """A zone whose date differs from UTC's right now, and by how many days: UTC+14
+    is a day ahead from 10:00 UTC, UTC-12 a day behind until 12:00 UTC."""
+    for name in ("Etc/GMT-14", "Etc/GMT+12"):
+        shift = (datetime.now(ZoneInfo(name)).date() - utcnow().date()).days
+        if shift:
+            return name, shift
+    raise AssertionError("one of the two zones is always on another day")
+
+
+def test_modules_open_by_the_academys_calendar(client, factory, session) -> None:
+    zone, shift = _zone_on_another_day()
+    made = factory.cohort(trainees=1, timezone=zone)
+    local_today = utcnow().date() + timedelta(days=shift)
+    # Opens on the academy's today: open there, whatever the date is in UTC.
+    c = course(session, made.cohort, opens_on=local_today, due_on=local_today + timedelta(7))
+    client.login(made.trainees[0].email)
+    page = client.get("/journey").text
+    module = c.modules[0]
+    assert f'<a href="/journey/modules/{module.id}">' in page
+    assert client.get(f"/journey/modules/{module.id}").status_code == 200
+    # A day later by the academy's calendar it has not opened yet.
+    c.plan[module.id].opens_on = local_today + timedelta(days=1)
+    session.add(c.plan[module.id])
+    session.commit()
+    page = client.get("/journey").text
+    assert f'<a href="/journey/modules/{module.id}">' not in page and "opens" in page

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from iil_lms.cohorts.models import Academy, Cohort, Convening, LearningCircle, Membership, Role
+from iil_lms.web.i18n import local_today
 
 
 class CohortError(ValueError):
@@ -74,7 +74,7 @@ class CohortOverview:
 
     @property
     def days_left(self) -> int:
-        return max(0, (self.cohort.ends_on - date.today()).days)
+        return max(0, (self.cohort.ends_on - local_today()).days)
 
 
 def cohort_overview(session: Session, cohort: Cohort) -> CohortOverview:

@@ -19,6 +19,7 @@ from iil_lms.curriculum.service import CurriculumError, latest_version
 from iil_lms.curriculum.structure import Structure, latest_version_column, structure
 from iil_lms.learning.models import Draft, Submission
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.i18n import local_today
 
 ACADEMY_YEAR = "academy-year"
 QUARTERLY = "quarterly-convenings"
@@ -372,7 +373,7 @@ def generate_plan(
     ones and circle overrides stay as they are."""
     if timeframe not in TIMEFRAMES:
         raise CurriculumError(_("Choose a time-frame: academy year or quarterly convenings."))
-    today = today or date.today()
+    today = today or local_today()
     if cohort.curriculum_version_id is None:
         if curriculum_id is None:
             raise CurriculumError(_("Choose the curriculum this cohort follows."))

@@ -19,10 +19,10 @@ from iil_lms.cohorts.models import Convening, Membership, Role
 from iil_lms.curriculum.models import Exercise
 from iil_lms.curriculum.plans import PlannedModule, plan_and_structure, plan_for_cohort
 from iil_lms.curriculum.structure import ExerciseRef, Structure, structure
-from iil_lms.db import utcnow
 from iil_lms.learning.models import Draft, Feedback, Submission, SubmissionStatus
 from iil_lms.learning.service import ExerciseUnavailable, is_done
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.i18n import local_today
 
 DUE_SOON_DAYS = 7
 
@@ -351,7 +351,7 @@ def journey_for(
     Raises ExerciseUnavailable when the user is not a trainee of the cohort. A caller
     that knows the trainee's circle (the trainee's own pages: their viewer has it)
     passes `circle_id` and saves the first query."""
-    today = today or utcnow().date()
+    today = today or local_today()
     connection = session.connection()
     who = {"cohort_id": cohort_id, "user_id": user_id}
     circle: int | None
@@ -435,7 +435,7 @@ def completion_for_cohort(
     """Each trainee's status on each milestone of their effective plan
     ({user_id: {milestone_id: status}}), by the same rules as the journey map, in six
     queries whatever the number of trainees."""
-    today = today or utcnow().date()
+    today = today or local_today()
     cohort_plan = plan_for_cohort(session, cohort_id)
     trainees = session.execute(
         sa_select(col(Membership.user_id), col(Membership.circle_id)).where(

@@ -21,7 +21,6 @@ from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import LearningCircle, Membership, Role
 from iil_lms.curriculum.plans import PlannedModule, plan_for_cohort
 from iil_lms.curriculum.structure import ExerciseRef, Structure, structure
-from iil_lms.db import utcnow
 from iil_lms.learning.journey import (
     DONE,
     DUE_SOON,
@@ -34,6 +33,7 @@ from iil_lms.learning.models import Submission
 from iil_lms.learning.service import is_done
 from iil_lms.mentoring.models import MentorAssignment
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.i18n import local_today
 
 # Filters on a trainee's statuses.
 BEHIND = "behind"  # at least one milestone overdue
@@ -176,7 +176,7 @@ def cohort_progress(
     those their plan assigns, their circle and current mentor; then the circle and status
     filters, the sort, and per-milestone counts over the trainees shown. A fixed number
     of queries whatever the number of trainees."""
-    today = today or utcnow().date()
+    today = today or local_today()
     circle, status, sort = clean_filters(circle, status, sort)
     statuses = completion_for_cohort(session, cohort_id, today)
     cohort_plan = plan_for_cohort(session, cohort_id)

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from iil_lms.cohorts.models import Role
-from iil_lms.db import utcnow
 from iil_lms.learning import progress
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
+from iil_lms.web.i18n import local_today
 from iil_lms.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +35,7 @@ def _report(
         circle=circle,
         status=status,
         sort=sort,
-        today=utcnow().date(),
+        today=local_today(),
         language=access.viewer.language,
     )
 
@@ -57,7 +57,7 @@ def progress_page(
             "labels": progress.status_labels(),
             # The mentee page is open to the cohort's trainers (and site admins).
             "is_trainer": access.has(Role.TRAINER.value),
-            "today": utcnow().date(),
+            "today": local_today(),
         },
         fragment=None if restoring else "learning/_progress_table.html",
         headers={"Vary": "HX-Request"},
@@ -68,7 +68,7 @@ def progress_page(
 def progress_export(
     access: ProgressAccess, report: Annotated[progress.ProgressReport, Depends(_report)]
 ) -> Response:
-    filename = progress.csv_filename(access.cohort.slug, utcnow().date())
+    filename = progress.csv_filename(access.cohort.slug, local_today())
     return Response(
         progress.progress_csv(report),
         media_type="text/csv; charset=utf-8",

@@ -16,7 +16,6 @@ from starlette.datastructures import UploadFile
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
 from iil_lms.curriculum.structure import reading_html
-from iil_lms.db import utcnow
 from iil_lms.learning import journey as journeys
 from iil_lms.learning import service, uploads
 from iil_lms.learning.models import Submission
@@ -33,7 +32,7 @@ from iil_lms.web.auth import (
     run_db,
     settings_of,
 )
-from iil_lms.web.i18n import get_language
+from iil_lms.web.i18n import get_language, local_today
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import is_htmx, render
@@ -131,7 +130,7 @@ async def journey_page(request: Request, seat: Trainee, session: DbSession) -> R
     return render(
         request,
         "learning/journey.html",
-        {"journey": journey, "cohort": seat.cohort, "today": utcnow().date()},
+        {"journey": journey, "cohort": seat.cohort, "today": local_today()},
     )
 
 
@@ -163,7 +162,7 @@ def _module_context(
         "journey": journey,
         "title": _translated(module.title_translations, module.title),
         "reading": reading_html(session, module_id, language),
-        "today": utcnow().date(),
+        "today": local_today(),
     }
 
 
@@ -222,7 +221,7 @@ def _exercise_page(
             "action_plan_fields": service.ACTION_PLAN_FIELDS,
             "likert": likert_labels(),
             "max_mb": round(settings_of(request).upload_max_bytes / (1024 * 1024), 1),
-            "today": utcnow().date(),
+            "today": local_today(),
         },
         status_code=status_code,
     )

@@ -18,7 +18,7 @@ from iil_lms.curriculum.plans import PlannedModule, effective_plan
 from iil_lms.db import utcnow
 from iil_lms.learning import uploads
 from iil_lms.learning.models import Draft, Feedback, Submission, SubmissionStatus
-from iil_lms.web.i18n import N_
+from iil_lms.web.i18n import N_, local_today
 from iil_lms.web.i18n import gettext as _
 
 MAX_TEXT = 20_000
@@ -101,7 +101,7 @@ def assigned_exercise(
     """An exercise the trainee may work on: in their effective plan (the cohort's, with
     their circle's overrides, not removed), not retired, and open (opens_on <= today).
     Anything else raises ExerciseUnavailable."""
-    today = today or utcnow().date()
+    today = today or local_today()
     circle_id = trainee_circle(session, cohort_id, user_id)
     exercise = session.get(Exercise, exercise_id)
     if exercise is None or exercise.retired:
@@ -334,7 +334,7 @@ def submit(
     and marked late. The same `idempotency_key` twice (a double click) returns the first
     submission instead of adding another. `entered_by_id` is the trainer who typed in or
     uploaded work done on paper."""
-    today = today or utcnow().date()
+    today = today or local_today()
     if idempotency_key:
         earlier_same = submission_by_key(session, user_id=user_id, key=idempotency_key)
         if earlier_same is not None and earlier_same.exercise_id == exercise_id:

@@ -18,6 +18,7 @@ from iil_lms.learning import uploads
 from iil_lms.learning.service import ACTION_PLAN_FIELDS, LIKERT
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role, settings_of
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.i18n import local_today
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
 
@@ -98,7 +99,7 @@ def _exercise_page(
             "entry_key": secrets.token_urlsafe(18),
             "action_plan_fields": ACTION_PLAN_FIELDS,
             "likert": LIKERT,
-            "today": date.today(),
+            "today": local_today(),
         },
         fragment="learning/trainer/_exercise_table.html",
         status_code=status_code,

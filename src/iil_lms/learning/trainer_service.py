@@ -20,11 +20,12 @@ from iil_lms.accounts.service import audit
 from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.curriculum.plans import CohortPlan, PlannedModule, plan_for_cohort
-from iil_lms.db import as_utc, utcnow
+from iil_lms.db import as_utc
 from iil_lms.learning import service as learning
 from iil_lms.learning import uploads
 from iil_lms.learning.models import Draft, Submission, SubmissionStatus
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.i18n import local_today
 
 NOT_STARTED = "not_started"
 DRAFT = "draft"
@@ -375,7 +376,7 @@ def enter_paper_submission(
     exercise in their plan. The same `idempotency_key` twice records the work once.
     Audited."""
     assert cohort.id is not None
-    today = today or utcnow().date()
+    today = today or local_today()
     done_on = done_on or today
     exercise = session.get(Exercise, exercise_id)
     if exercise is None:

@@ -20,6 +20,7 @@ from iil_lms.mentoring.models import LogMode
 from iil_lms.mentoring.seats import Seat, role_seat
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.i18n import local_today
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
 
@@ -239,7 +240,7 @@ def _log_context(mentee: MenteeAccess, session: DbSession, **extra: object) -> d
         "mentee": mentee,
         "entries": service.log_entries(session, mentee.cohort.id or 0, mentee.trainee.id or 0),
         "modes": log_modes(),
-        "today": date.today(),
+        "today": local_today(),
         "form": {},
         "errors": {},
         **extra,

@@ -30,6 +30,7 @@ from iil_lms.mentoring.models import (
 )
 from iil_lms.notifications.service import notify
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.i18n import local_today
 
 MAX_TEXT = 4000
 
@@ -607,7 +608,7 @@ def add_log_entry(
     """Record a mentoring conversation. Only the trainee's current mentor writes the
     log; the date cannot be in the future; topics are needed. The trainee is told."""
     errors: dict[str, str] = {}
-    today = today or utcnow().date()
+    today = today or local_today()
     if held_on is None:
         errors["held_on"] = _("Enter the date of the conversation.")
     elif held_on > today:

@@ -4,7 +4,7 @@ the gettext callables templates use."""
 from __future__ import annotations
 
 import contextvars
-from datetime import UTC, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -69,6 +69,13 @@ def set_timezone(name: str | None) -> None:
 def get_timezone() -> tzinfo:
     box = _language_box.get()
     return box.timezone if box is not None else UTC
+
+
+def local_today() -> date:
+    """Today in the reader's time zone: a module opens, falls due and is late by the
+    academy's calendar, not UTC's (Lahore's day starts five hours earlier). UTC
+    outside a request."""
+    return datetime.now(get_timezone()).date()
 
 
 @lru_cache(maxsize=64)
