@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from iil_lms.curriculum.models import PlanItem
-from iil_lms.learning import journey, service, uploads
+from iil_lms.learning import answers, journey, service, uploads
 from iil_lms.learning.models import Draft, Submission, SubmissionStatus
 from tests.conftest import Factory
 from tests.learning.factories import QUIZ, course, today
@@ -45,10 +45,10 @@ def world(session: Session, factory: Factory) -> tuple[Any, Any]:
 
 
 def test_quiz_single_and_multiple_choice_need_exact_answers() -> None:
-    assert service.quiz_score(QUIZ, [[0], [0, 1]]) == 100.0
-    assert service.quiz_score(QUIZ, [[0], [0]]) == 50.0  # one correct option missing
-    assert service.quiz_score(QUIZ, [[1], [0, 1, 2]]) == 0.0  # a wrong option chosen
-    assert service.quiz_score(QUIZ, []) == 0.0
+    assert answers.quiz_score(QUIZ, [[0], [0, 1]]) == 100.0
+    assert answers.quiz_score(QUIZ, [[0], [0]]) == 50.0  # one correct option missing
+    assert answers.quiz_score(QUIZ, [[1], [0, 1, 2]]) == 0.0  # a wrong option chosen
+    assert answers.quiz_score(QUIZ, []) == 0.0
 
 
 def test_quiz_keeps_best_score_and_enforces_attempt_limit(
@@ -74,7 +74,7 @@ def test_quiz_without_limit_allows_many_attempts(world: tuple[Any, Any], session
     made, c = world
     for _ in range(4):
         _submit(session, made, made.trainees[0], c.exercises["quiz"], {"answers": [[1], [2]]})
-    assert service.attempts_allowed(c.exercises["quiz"]) is None
+    assert answers.attempts_allowed(c.exercises["quiz"]) is None
 
 
 def test_quiz_must_answer_every_question(world: tuple[Any, Any], session: Session) -> None:
@@ -86,7 +86,7 @@ def test_quiz_must_answer_every_question(world: tuple[Any, Any], session: Sessio
 
 def test_answer_from_form_ignores_out_of_range_and_extra_choices(world: tuple[Any, Any]) -> None:
     _made, c = world
-    answer = service.answer_from_form(
+    answer = answers.answer_from_form(
         c.exercises["quiz"], {"q0": ["0", "1"], "q1": ["2", "9", "x"]}
     )
     assert answer == {"answers": [[0], [2]]}
@@ -421,7 +421,7 @@ def test_milestone_done_when_every_assigned_exercise_is_done(
             made,
             trainee,
             ex["action_plan"],
-            {k: "x" for k, _ in service.ACTION_PLAN_FIELDS},
+            {k: "x" for k, _ in answers.ACTION_PLAN_FIELDS},
         ),
         _submit(session, made, trainee, ex["upload"], {}, upload=_upload(tmp_path, PNG, "t.png")),
     ]

@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, PlanItem
+from iil_lms.learning.answers import ACTION_PLAN_FIELDS, quiz_score
 from iil_lms.learning.models import Feedback, Submission, SubmissionStatus
-from iil_lms.learning.service import ACTION_PLAN_FIELDS, quiz_score
 from iil_lms.mentoring.models import MentorAssignment
 
 COHORT = "ctp-2026"

@@ -19,8 +19,9 @@ from iil_lms.cohorts.models import Convening, Membership, Role
 from iil_lms.curriculum.models import Exercise
 from iil_lms.curriculum.plans import PlannedModule, plan_and_structure, plan_for_cohort
 from iil_lms.curriculum.structure import ExerciseRef, Structure, structure
+from iil_lms.learning.answers import is_done
 from iil_lms.learning.models import Draft, Feedback, Submission, SubmissionStatus
-from iil_lms.learning.service import ExerciseUnavailable, is_done
+from iil_lms.learning.service import ExerciseUnavailable
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.curriculum.plans import effective_plan, plan_for_cohort
-from iil_lms.learning.service import ACTION_PLAN_FIELDS, LIKERT
+from iil_lms.learning.answers import ACTION_PLAN_FIELDS, LIKERT
 from iil_lms.pdf import render_template_pdf
 from iil_lms.web.template_i18n import LocalizedTemplates
 

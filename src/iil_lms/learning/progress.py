@@ -21,6 +21,7 @@ from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import LearningCircle, Membership, Role
 from iil_lms.curriculum.plans import PlannedModule, plan_for_cohort
 from iil_lms.curriculum.structure import ExerciseRef, Structure, structure
+from iil_lms.learning.answers import is_done
 from iil_lms.learning.journey import (
     DONE,
     DUE_SOON,
@@ -30,7 +31,6 @@ from iil_lms.learning.journey import (
     completion_for_cohort,
 )
 from iil_lms.learning.models import Submission
-from iil_lms.learning.service import is_done
 from iil_lms.mentoring.models import MentorAssignment
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
@@ -172,7 +172,7 @@ def cohort_progress(
     language: str | None = None,
 ) -> ProgressReport:
     """Every trainee's milestone statuses by the journey map's own rules
-    (`completion_for_cohort`), with the exercises done (`learning.service.is_done`) of
+    (`completion_for_cohort`), with the exercises done (`learning.answers.is_done`) of
     those their plan assigns, their circle and current mentor; then the circle and status
     filters, the sort, and per-milestone counts over the trainees shown. A fixed number
     of queries whatever the number of trainees."""

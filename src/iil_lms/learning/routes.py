@@ -16,8 +16,8 @@ from starlette.datastructures import UploadFile
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
 from iil_lms.curriculum.structure import reading_html
+from iil_lms.learning import answers, service, uploads
 from iil_lms.learning import journey as journeys
-from iil_lms.learning import service, uploads
 from iil_lms.learning.models import Submission
 from iil_lms.mentoring.review import tell_mentor_of_submission
 from iil_lms.mentoring.service import current_mentor_id
@@ -218,7 +218,7 @@ def _exercise_page(
             "errors": errors or {},
             "problem": problem,
             "idempotency_key": secrets.token_urlsafe(16),
-            "action_plan_fields": service.ACTION_PLAN_FIELDS,
+            "action_plan_fields": answers.ACTION_PLAN_FIELDS,
             "likert": likert_labels(),
             "max_mb": round(settings_of(request).upload_max_bytes / (1024 * 1024), 1),
             "today": local_today(),
@@ -257,7 +257,7 @@ async def save_draft(
         cohort_id=seat.cohort_id,
         user_id=seat.user_id,
         exercise_id=exercise_id,
-        content=service.answer_from_form(assigned.exercise, _form_lists(form)),
+        content=answers.answer_from_form(assigned.exercise, _form_lists(form)),
         base_revision=_revision(form),
     )
     if is_htmx(request):
@@ -276,7 +276,7 @@ async def save_draft(
 async def submit(request: Request, exercise_id: int, seat: Trainee, session: DbSession) -> Response:
     assigned = _assigned(session, seat, exercise_id)
     form = await request.form()
-    answer = service.answer_from_form(assigned.exercise, _form_lists(form))
+    answer = answers.answer_from_form(assigned.exercise, _form_lists(form))
     upload: uploads.Upload | None = None
     sent = form.get("file")
     if isinstance(sent, UploadFile) and sent.filename:

@@ -15,7 +15,7 @@ from iil_lms.cohorts.models import Role
 from iil_lms.learning import pack as packs
 from iil_lms.learning import trainer_service as ts
 from iil_lms.learning import uploads
-from iil_lms.learning.service import ACTION_PLAN_FIELDS, LIKERT
+from iil_lms.learning.answers import ACTION_PLAN_FIELDS, LIKERT
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role, settings_of
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today

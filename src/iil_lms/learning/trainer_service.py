@@ -21,8 +21,8 @@ from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.curriculum.plans import CohortPlan, PlannedModule, plan_for_cohort
 from iil_lms.db import as_utc
+from iil_lms.learning import answers, uploads
 from iil_lms.learning import service as learning
-from iil_lms.learning import uploads
 from iil_lms.learning.models import Draft, Submission, SubmissionStatus
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
@@ -410,7 +410,7 @@ def enter_paper_submission(
             cohort_id=cohort.id,
             user_id=trainee_id,
             exercise_id=exercise_id,
-            content=learning.answer_from_form(exercise, form),
+            content=answers.answer_from_form(exercise, form),
             upload=upload,
             entered_by_id=entered_by_id,
             idempotency_key=idempotency_key,

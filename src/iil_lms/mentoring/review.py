@@ -16,8 +16,8 @@ from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role
 from iil_lms.curriculum.models import CurriculumVersion, Exercise, Milestone, Module, PlanItem
 from iil_lms.db import as_utc, utcnow
+from iil_lms.learning.answers import is_done
 from iil_lms.learning.models import Feedback, Submission, SubmissionStatus
-from iil_lms.learning.service import is_done
 from iil_lms.mentoring.models import MentorAssignment, MentoringLogEntry
 from iil_lms.mentoring.service import MentoringError, current_mentor_id
 from iil_lms.notifications.service import notify
@@ -93,7 +93,7 @@ def progress_by_trainee(
     session: Session, cohort: Cohort, trainee_ids: list[int]
 ) -> dict[int, list[MilestoneProgress]]:
     """Each trainee's done exercises per milestone, by the learning journey's own rule
-    (`learning.service.is_done`: accepted, a quiz passed, a survey sent), in three
+    (`learning.answers.is_done`: accepted, a quiz passed, a survey sent), in three
     queries whatever the number of trainees."""
     planned = _planned_exercises(session, cohort)
     if not planned or not trainee_ids:

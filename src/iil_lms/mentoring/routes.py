@@ -12,8 +12,8 @@ from fastapi.responses import Response
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
+from iil_lms.learning.answers import ACTION_PLAN_FIELDS
 from iil_lms.learning.routes import likert_labels
-from iil_lms.learning.service import ACTION_PLAN_FIELDS
 from iil_lms.mentoring import review, service
 from iil_lms.mentoring.matching import MatchOptions
 from iil_lms.mentoring.models import LogMode
