@@ -16,7 +16,7 @@ from iil_lms.accounts.models import User
 from iil_lms.accounts.service import hash_password, verify_password
 from iil_lms.cohorts.models import Academy, Cohort, Convening, LearningCircle, Membership, Role
 from iil_lms.cohorts.service import get_or_create_academy
-from iil_lms.curriculum import plans
+from iil_lms.curriculum import plans, timeframes
 from iil_lms.curriculum.loader import CurriculumInvalid
 from iil_lms.curriculum.service import load_curriculum
 from iil_lms.learning.demo import seed_demo as seed_learning_demo
@@ -338,7 +338,10 @@ def _curriculum_and_plans(session: Session, curricula_dir: Path | None) -> None:
     except CurriculumInvalid as invalid:
         log.warning("demo: %s is invalid (%s); cohorts get no plan", folder, invalid.errors[0])
         return
-    for slug, timeframe in (("ctp-2026", plans.ACADEMY_YEAR), ("yics-2026", plans.QUARTERLY)):
+    for slug, timeframe in (
+        ("ctp-2026", timeframes.ACADEMY_YEAR),
+        ("yics-2026", timeframes.QUARTERLY),
+    ):
         cohort = session.exec(select(Cohort).where(Cohort.slug == slug)).one()
         if cohort.curriculum_version_id is None:
             cohort.curriculum_version_id = report.version_id

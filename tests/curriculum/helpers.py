@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from iil_lms.all_models import metadata
 from iil_lms.cohorts.models import Cohort
-from iil_lms.curriculum import plans
+from iil_lms.curriculum import plans, timeframes
 from iil_lms.curriculum.service import LoadReport, load_curriculum
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -31,7 +31,7 @@ def load_mini(session: Session, path: Path = MINI) -> LoadReport:
 
 
 def plan_cohort(
-    session: Session, cohort: Cohort, report: LoadReport, timeframe: str = plans.ACADEMY_YEAR
+    session: Session, cohort: Cohort, report: LoadReport, timeframe: str = timeframes.ACADEMY_YEAR
 ) -> None:
     cohort.curriculum_version_id = report.version_id
     session.add(cohort)

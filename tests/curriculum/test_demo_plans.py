@@ -8,7 +8,7 @@ from datetime import date
 from sqlmodel import select
 
 from iil_lms.cohorts.models import Cohort
-from iil_lms.curriculum import plans
+from iil_lms.curriculum import plans, timeframes
 from iil_lms.db import transaction
 from iil_lms.demo import build_demo
 from tests.curriculum.helpers import MINI, row_counts
@@ -28,7 +28,10 @@ def test_demo_plans_pakistan_on_the_academy_year_and_nepal_on_convenings(engine,
         nepal = session.exec(select(Cohort).where(Cohort.slug == "yics-2026")).one()
         assert pakistan.curriculum_version_id is not None
         assert nepal.curriculum_version_id == pakistan.curriculum_version_id
-        assert (pakistan.timeframe, nepal.timeframe) == (plans.ACADEMY_YEAR, plans.QUARTERLY)
+        assert (pakistan.timeframe, nepal.timeframe) == (
+            timeframes.ACADEMY_YEAR,
+            timeframes.QUARTERLY,
+        )
         pk_plan = plans.effective_plan(session, pakistan.id, None)
         np_plan = plans.effective_plan(session, nepal.id, None)
     assert len(pk_plan) == len(np_plan) == 7

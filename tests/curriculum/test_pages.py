@@ -9,7 +9,7 @@ from functools import partial
 import pytest
 from sqlmodel import select
 
-from iil_lms.curriculum import plans
+from iil_lms.curriculum import plans, timeframes
 from iil_lms.curriculum.models import Module, PlanItem
 from tests.curriculum.helpers import copy_mini, load_mini, plan_cohort
 
@@ -128,7 +128,7 @@ def test_trainer_generates_a_plan_for_a_cohort_without_one(client, session, worl
     curriculum_id = _module(session, "pitch").curriculum_id
     response = client.post_form(
         f"/cohorts/{other.cohort.id}/plan/generate",
-        {"timeframe": plans.QUARTERLY, "curriculum_id": str(curriculum_id)},
+        {"timeframe": timeframes.QUARTERLY, "curriculum_id": str(curriculum_id)},
         token_from=f"/cohorts/{other.cohort.id}/plan",
     )
     assert response.status_code == 303
@@ -136,7 +136,7 @@ def test_trainer_generates_a_plan_for_a_cohort_without_one(client, session, worl
     assert len(plans.effective_plan(session, other.cohort.id, None)) == 7
     again = client.post_form(
         f"/cohorts/{other.cohort.id}/plan/generate",
-        {"timeframe": plans.QUARTERLY},
+        {"timeframe": timeframes.QUARTERLY},
         token_from=f"/cohorts/{other.cohort.id}/plan",
         follow_redirects=True,
     )

@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from iil_lms.cohorts.models import Convening
-from iil_lms.curriculum import plans
+from iil_lms.curriculum import plans, timeframes
 from iil_lms.curriculum.models import Exercise, Milestone, Module, PlanItem
 from iil_lms.curriculum.service import CurriculumError
 from iil_lms.learning.models import Submission
@@ -38,7 +38,7 @@ def test_academy_year_spreads_modules_weekly_in_milestone_order_skipping_breaks(
     session, factory, mini
 ):
     cohort = factory.cohort().cohort
-    plan_cohort(session, cohort, mini, plans.ACADEMY_YEAR)
+    plan_cohort(session, cohort, mini, timeframes.ACADEMY_YEAR)
     items = session.exec(select(PlanItem).where(PlanItem.cohort_id == cohort.id)).all()
     by_module = {i.module_id: i for i in items}
     order = _order(session)
@@ -48,25 +48,27 @@ def test_academy_year_spreads_modules_weekly_in_milestone_order_skipping_breaks(
     for item in dates:
         assert cohort.starts_on <= item.opens_on <= item.due_on <= cohort.ends_on
         assert (item.due_on - item.opens_on).days <= 6  # one week
-        for start, end in plans.DEFAULT_BREAKS:
+        for start, end in timeframes.DEFAULT_BREAKS:
             assert item.due_on < start or item.opens_on > end
     assert dates[0].opens_on == cohort.starts_on
-    assert cohort.timeframe == plans.ACADEMY_YEAR
+    assert cohort.timeframe == timeframes.ACADEMY_YEAR
 
 
 def test_academy_year_breaks_can_be_given_per_call():
-    modules = [plans.ModuleRef(i, 0) for i in range(3)]
+    modules = [timeframes.ModuleRef(i, 0) for i in range(3)]
     start = date(2026, 1, 5)
-    slots = plans.academy_year_slots(
+    slots = timeframes.academy_year_slots(
         modules, start, start + timedelta(days=27), breaks=[(date(2026, 1, 12), date(2026, 1, 25))]
     )
     assert [s.opens_on for s in slots] == [date(2026, 1, 5), date(2026, 1, 5), date(2026, 1, 26)]
     with pytest.raises(CurriculumError):
-        plans.academy_year_slots(modules, start, start + timedelta(days=6), breaks=[(start, start)])
+        timeframes.academy_year_slots(
+            modules, start, start + timedelta(days=6), breaks=[(start, start)]
+        )
 
 
 def test_quarterly_plan_opens_milestones_at_the_cohorts_four_convenings(session, factory, mini):
-    cohort = factory.cohort(timeframe=plans.QUARTERLY).cohort
+    cohort = factory.cohort(timeframe=timeframes.QUARTERLY).cohort
     convenings = [
         (date(2026, 9, 14), date(2026, 9, 16)),
         (date(2026, 12, 14), date(2026, 12, 16)),
@@ -76,7 +78,7 @@ def test_quarterly_plan_opens_milestones_at_the_cohorts_four_convenings(session,
     for n, (starts, ends) in enumerate(convenings, start=1):
         session.add(Convening(cohort_id=cohort.id, title=f"C{n}", starts_on=starts, ends_on=ends))
     session.commit()
-    plan_cohort(session, cohort, mini, plans.QUARTERLY)
+    plan_cohort(session, cohort, mini, timeframes.QUARTERLY)
     plan = plans.effective_plan(session, cohort.id, None)
     assert len(plan) == 7
     by_milestone: dict[int, list[plans.PlannedModule]] = {}
@@ -93,8 +95,8 @@ def test_quarterly_plan_opens_milestones_at_the_cohorts_four_convenings(session,
 
 
 def test_quarterly_plan_without_convenings_generates_them_three_months_apart():
-    modules = [plans.ModuleRef(i, i) for i in range(6)]
-    slots = plans.quarterly_slots(modules, date(2026, 9, 14), date(2027, 8, 27))
+    modules = [timeframes.ModuleRef(i, i) for i in range(6)]
+    slots = timeframes.quarterly_slots(modules, date(2026, 9, 14), date(2027, 8, 27))
     opens = sorted({s.opens_on for s in slots})
     assert opens == [date(2026, 9, 14), date(2026, 12, 14), date(2027, 3, 14), date(2027, 6, 14)]
 
@@ -104,7 +106,7 @@ def test_a_second_plan_is_refused_unless_replaced_and_started_items_stay(session
     cohort = made.cohort
     plan_cohort(session, cohort, mini)
     with pytest.raises(CurriculumError, match="already has a plan"):
-        plans.generate_plan(session, cohort, plans.ACADEMY_YEAR)
+        plans.generate_plan(session, cohort, timeframes.ACADEMY_YEAR)
     order = _order(session)
     first, later = order[0][0], order[-1][0]
     # a trainee has work on the last module; a trainer moved the first one
@@ -118,7 +120,7 @@ def test_a_second_plan_is_refused_unless_replaced_and_started_items_stay(session
     plans.set_dates(session, cohort, order[1][0], date(2027, 6, 1), date(2027, 6, 20))
     session.commit()
     plans.generate_plan(
-        session, cohort, plans.QUARTERLY, replace=True, today=date(2026, 9, 8)
+        session, cohort, timeframes.QUARTERLY, replace=True, today=date(2026, 9, 8)
     )  # the first module opened on 7 September: started
     session.commit()
     items = {
@@ -128,7 +130,7 @@ def test_a_second_plan_is_refused_unless_replaced_and_started_items_stay(session
     assert (items[later].opens_on, items[later].due_on) == (date(2027, 7, 1), date(2027, 7, 20))
     assert items[first].opens_on == cohort.starts_on  # opened already: unchanged
     assert items[order[1][0]].opens_on != date(2027, 6, 1)  # not started: regenerated
-    assert cohort.timeframe == plans.QUARTERLY
+    assert cohort.timeframe == timeframes.QUARTERLY
 
 
 def test_trainer_adaptations_drop_restore_move_and_override_per_circle(session, factory, mini):
@@ -218,7 +220,7 @@ def test_effective_plan_is_one_query_whatever_the_size(session, factory, mini, e
     days=st.integers(min_value=7, max_value=500),
     milestone_sizes=st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=8),
     start_offset=st.integers(min_value=0, max_value=1500),
-    template=st.sampled_from(plans.TIMEFRAMES),
+    template=st.sampled_from(timeframes.TIMEFRAMES),
     convening_offsets=st.one_of(
         st.just([]), st.lists(st.integers(min_value=-30, max_value=530), min_size=4, max_size=6)
     ),
@@ -229,18 +231,18 @@ def test_generated_plans_schedule_every_module_once_inside_the_cohort_in_order(
     start = date(2024, 1, 1) + timedelta(days=start_offset)
     end = start + timedelta(days=days)
     milestone_indexes = [ms for ms, size in enumerate(milestone_sizes) for _ in range(size)]
-    modules = [plans.ModuleRef(n, ms) for n, ms in enumerate(milestone_indexes, start=1)]
-    if template == plans.ACADEMY_YEAR:
+    modules = [timeframes.ModuleRef(n, ms) for n, ms in enumerate(milestone_indexes, start=1)]
+    if template == timeframes.ACADEMY_YEAR:
         try:
-            slots = plans.academy_year_slots(modules, start, end)
+            slots = timeframes.academy_year_slots(modules, start, end)
         except CurriculumError:
-            assert not plans.teaching_weeks(start, end, plans.DEFAULT_BREAKS)
+            assert not timeframes.teaching_weeks(start, end, timeframes.DEFAULT_BREAKS)
             return
     else:
         convenings = [
             (start + timedelta(days=o), start + timedelta(days=o + 2)) for o in convening_offsets
         ]
-        slots = plans.quarterly_slots(modules, start, end, convenings)
+        slots = timeframes.quarterly_slots(modules, start, end, convenings)
     assert sorted(s.module_id for s in slots) == sorted(m.id for m in modules)
     milestone_of = {m.id: m.milestone_index for m in modules}
     for slot in slots:

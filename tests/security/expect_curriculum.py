@@ -76,7 +76,7 @@ def path_params(world: Any) -> dict[str, object]:
     from sqlmodel import select
 
     from iil_lms.cohorts.models import LearningCircle
-    from iil_lms.curriculum import plans
+    from iil_lms.curriculum import plans, timeframes
     from iil_lms.curriculum.models import Module
     from iil_lms.curriculum.service import load_curriculum
     from tests.curriculum.helpers import MINI
@@ -87,7 +87,7 @@ def path_params(world: Any) -> dict[str, object]:
     cohort.curriculum_version_id = report.version_id
     session.add(cohort)
     if not plans.has_plan(session, cohort.id):
-        plans.generate_plan(session, cohort, plans.ACADEMY_YEAR)
+        plans.generate_plan(session, cohort, timeframes.ACADEMY_YEAR)
     circle = LearningCircle(cohort_id=cohort.id, name="Plan matrix circle (issue 3)")
     session.add(circle)
     session.flush()

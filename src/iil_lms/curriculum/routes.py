@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from iil_lms.cohorts.models import Cohort, Role
-from iil_lms.curriculum import plans, service
+from iil_lms.curriculum import plans, service, timeframes
 from iil_lms.curriculum.models import Curriculum, CurriculumVersion, Module
 from iil_lms.curriculum.service import CurriculumError
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
@@ -61,7 +61,7 @@ def _plan_context(session: Session, access: CohortAccess) -> dict[str, object]:
         "can_edit": access.has(Role.TRAINER),
         "curriculum": service.curriculum_of_cohort(session, cohort),
         "curricula": curricula,
-        "timeframes": plans.TIMEFRAMES,
+        "timeframes": timeframes.TIMEFRAMES,
     }
 
 
