@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from iil_lms.accounts.models import AuditEntry
 from iil_lms.cohorts.models import Membership
-from iil_lms.mentoring import service
+from iil_lms.mentoring import proposals, service
 from iil_lms.mentoring.matching import MatchOptions
 from iil_lms.mentoring.models import MenteePreference, MentorAssignment, MentorFeedback
 from iil_lms.notifications.models import Notification
@@ -232,9 +232,9 @@ def test_same_gender_request_and_circles_reach_the_matching(session, factory):
     )
     session.commit()
     assert session.exec(select(MenteePreference)).one().wants_same_gender_mentor
-    proposal = service.propose(session, c.cohort.id, MatchOptions(avoid_same_department=False))
+    proposal = proposals.propose(session, c.cohort.id, MatchOptions(avoid_same_department=False))
     assert proposal.result.pairs[c.trainees[0].id] == c.mentors[1].id
-    together = service.propose(
+    together = proposals.propose(
         session,
         c.cohort.id,
         MatchOptions(

@@ -16,7 +16,7 @@ from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role
 from iil_lms.db import utcnow
 from iil_lms.mentoring.matching import MatchOptions
 from iil_lms.mentoring.models import CirclePost, LogMode, MentorAssignment, MentoringLogEntry
-from iil_lms.mentoring.service import propose
+from iil_lms.mentoring.proposals import propose
 from iil_lms.outreach.models import OutreachDecision, OutreachItem, OutreachKind, OutreachStatus
 
 DEMO_COHORTS = ("ctp-2026", "yics-2026")

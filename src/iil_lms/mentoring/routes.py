@@ -14,7 +14,8 @@ from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
 from iil_lms.learning.answers import ACTION_PLAN_FIELDS
 from iil_lms.learning.routes import likert_labels
-from iil_lms.mentoring import review, service
+from iil_lms.mentoring import log as mentoring_log
+from iil_lms.mentoring import proposals, review, service
 from iil_lms.mentoring.matching import MatchOptions
 from iil_lms.mentoring.models import LogMode
 from iil_lms.mentoring.seats import Seat, role_seat
@@ -115,7 +116,7 @@ def _ticked(options: MatchOptions) -> list[str]:
 @router.get("/cohorts/{cohort_id}/mentors/auto")
 def auto_proposal(request: Request, access: TrainerAccess, session: DbSession) -> Response:
     options = _options_from(dict(request.query_params))
-    proposal = service.propose(session, access.cohort.id or 0, options)
+    proposal = proposals.propose(session, access.cohort.id or 0, options)
     return render(
         request,
         "mentoring/proposal.html",
@@ -134,7 +135,7 @@ async def apply_auto(request: Request, access: TrainerAccess, session: DbSession
     values = {k: str(v) for k, v in form.items()}
     options = _options_from(values)
     try:
-        changed = service.apply_proposal(
+        changed = proposals.apply_proposal(
             session,
             cohort_id=access.cohort.id or 0,
             options=options,
@@ -142,7 +143,7 @@ async def apply_auto(request: Request, access: TrainerAccess, session: DbSession
             actor_id=access.user.id or 0,
         )
     except service.MentoringError as error:
-        proposal = service.propose(session, access.cohort.id or 0, options)
+        proposal = proposals.propose(session, access.cohort.id or 0, options)
         return render(
             request,
             "mentoring/proposal.html",
@@ -230,7 +231,7 @@ def mentee_page(request: Request, mentee: Mentee, session: DbSession) -> Respons
                 trainee_id
             ],
             "submissions": review.submissions_of(session, cohort_id, trainee_id),
-            "entries": service.log_entries(session, cohort_id, trainee_id)[:3],
+            "entries": mentoring_log.log_entries(session, cohort_id, trainee_id)[:3],
         },
     )
 
@@ -238,7 +239,9 @@ def mentee_page(request: Request, mentee: Mentee, session: DbSession) -> Respons
 def _log_context(mentee: MenteeAccess, session: DbSession, **extra: object) -> dict[str, object]:
     return {
         "mentee": mentee,
-        "entries": service.log_entries(session, mentee.cohort.id or 0, mentee.trainee.id or 0),
+        "entries": mentoring_log.log_entries(
+            session, mentee.cohort.id or 0, mentee.trainee.id or 0
+        ),
         "modes": log_modes(),
         "today": local_today(),
         "form": {},
@@ -270,7 +273,7 @@ def add_log_entry(
         parsed = None
     form = {"held_on": held_on, "mode": mode, "topics": topics, "next_steps": next_steps}
     try:
-        service.add_log_entry(
+        mentoring_log.add_log_entry(
             session,
             cohort_id=mentee.cohort.id or 0,
             mentor_id=mentee.viewer_id,
@@ -280,7 +283,7 @@ def add_log_entry(
             topics=topics,
             next_steps=next_steps,
         )
-    except service.LogEntryInvalid as invalid:
+    except mentoring_log.LogEntryInvalid as invalid:
         context = _log_context(mentee, session, form=form, errors=invalid.errors)
         return render(request, "mentoring/log.html", context, status_code=400)
     return redirect(
@@ -397,7 +400,7 @@ def trainee_mentoring(request: Request, seat: TraineeSeat, session: DbSession) -
             "seat": seat,
             "mentor": mentor,
             "wants_same_gender": service.wants_same_gender(session, seat.cohort_id, seat.user_id),
-            "entries": service.log_entries(session, seat.cohort_id, seat.user_id)[:3],
+            "entries": mentoring_log.log_entries(session, seat.cohort_id, seat.user_id)[:3],
         },
     )
 
@@ -409,7 +412,7 @@ def trainee_log(request: Request, seat: TraineeSeat, session: DbSession) -> Resp
         "mentoring/trainee_log.html",
         {
             "seat": seat,
-            "entries": service.log_entries(session, seat.cohort_id, seat.user_id),
+            "entries": mentoring_log.log_entries(session, seat.cohort_id, seat.user_id),
             "modes": log_modes(),
         },
     )
