@@ -194,7 +194,7 @@ def test_mentees_page_runs_the_same_queries_for_5_and_50_mentees(client, engine,
 def test_progress_counts_done_by_the_journeys_rule(session, factory):
     """Accepted work counts; a quiz counts only once its best score reaches the pass
     mark; work waiting for review or returned does not."""
-    from iil_lms.mentoring.review import progress_by_trainee
+    from iil_lms.mentoring.mentees import progress_by_trainee
 
     fx = factory.cohort(trainees=2, mentors=1)
     ex = curriculum(session, fx.cohort, milestones=1, exercises=4)

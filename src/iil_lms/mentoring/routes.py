@@ -15,7 +15,7 @@ from iil_lms.cohorts.models import Cohort, Role
 from iil_lms.learning.answers import ACTION_PLAN_FIELDS
 from iil_lms.learning.routes import likert_labels
 from iil_lms.mentoring import log as mentoring_log
-from iil_lms.mentoring import proposals, review, service
+from iil_lms.mentoring import mentees, proposals, review, service
 from iil_lms.mentoring.matching import MatchOptions
 from iil_lms.mentoring.models import LogMode
 from iil_lms.mentoring.seats import Seat, role_seat
@@ -182,7 +182,7 @@ def mentor_feedback_page(request: Request, access: TrainerAccess, session: DbSes
 
 @router.get("/mentees")
 def mentees_page(request: Request, seat: MentorSeat, session: DbSession) -> Response:
-    overview = review.mentee_overview(session, seat.cohort, seat.user_id)
+    overview = mentees.mentee_overview(session, seat.cohort, seat.user_id)
     return render(request, "mentoring/mentees.html", {"overview": overview})
 
 
@@ -227,10 +227,10 @@ def mentee_page(request: Request, mentee: Mentee, session: DbSession) -> Respons
         "mentoring/mentee.html",
         {
             "mentee": mentee,
-            "progress": review.progress_by_trainee(session, mentee.cohort, [trainee_id])[
+            "progress": mentees.progress_by_trainee(session, mentee.cohort, [trainee_id])[
                 trainee_id
             ],
-            "submissions": review.submissions_of(session, cohort_id, trainee_id),
+            "submissions": mentees.submissions_of(session, cohort_id, trainee_id),
             "entries": mentoring_log.log_entries(session, cohort_id, trainee_id)[:3],
         },
     )
