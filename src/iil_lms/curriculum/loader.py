@@ -10,12 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from iil_lms.curriculum.checker import (
+    SLUG_RE,
+    TRANSLATED,
+    Checker,
+    LoadError,
+    YamlMap,
+    YamlSeq,
+)
 
-SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{0,59}$")
 MODULE_LINK_RE = re.compile(r"\]\(module:([^)\s]*)\)")
 LANGUAGES = ("en", "ur", "ne")
-TRANSLATED = ("ur", "ne")
 EXERCISE_TYPES = ("reflection", "case_study", "quiz", "upload", "action_plan", "survey")
 UPLOAD_KINDS = ("image", "pdf")
 TOP_FIELDS = ("slug", "title", "summary", "languages", "milestones")
@@ -31,18 +36,6 @@ EXERCISE_FIELDS = {
 }
 # Markdown fields of an exercise spec whose `module:` links are checked and rewritten.
 MARKDOWN_SPEC_FIELDS = ("prompt", "scenario")
-
-
-@dataclass(frozen=True)
-class LoadError:
-    file: str
-    line: int | None
-    field: str
-    expected: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field}: {self.expected}"
 
 
 @dataclass
@@ -91,45 +84,6 @@ class CurriculumInvalid(Exception):
         self.errors = errors
 
 
-class _Map(dict[str, Any]):
-    """A YAML mapping that remembers the line of itself and of each key."""
-
-    line: int = 0
-    lines: dict[str, int]
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    result = _Map()
-    result.line = node.start_mark.line + 1
-    result.lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        result[str(key)] = loader.construct_object(value_node, deep=True)
-        result.lines[str(key)] = key_node.start_mark.line + 1
-    return result
-
-
-class _Seq(list[Any]):
-    """A YAML sequence that remembers the line of each item."""
-
-    lines: list[int]
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    result.lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
-
-
 def content_hash(folder: Path) -> str:
     """sha256 over every file's relative path and bytes, in path order."""
     digest = hashlib.sha256()
@@ -157,105 +111,10 @@ def rewrite_module_links(text: str) -> str:
     return MODULE_LINK_RE.sub(lambda m: f"]({module_url(m.group(1))})", text)
 
 
-class _Checker:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.errors: list[LoadError] = []
-
-    def rel(self, path: Path) -> str:
-        return path.relative_to(self.root.parent).as_posix()
-
-    def error(self, file: Path, line: int | None, field_name: str, expected: str) -> None:
-        self.errors.append(LoadError(self.rel(file), line, field_name, expected))
-
-    def read_yaml(self, path: Path) -> _Map | None:
-        if not path.is_file():
-            self.error(path, None, "(file)", "file is missing")
-            return None
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-        except yaml.MarkedYAMLError as error:
-            line = error.problem_mark.line + 1 if error.problem_mark else None
-            self.error(path, line, "(syntax)", f"valid YAML ({error.problem})")
-            return None
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            self.error(path, None, "(syntax)", f"valid UTF-8 YAML ({error})")
-            return None
-        if not isinstance(data, _Map):
-            self.error(path, 1, "(document)", "a mapping of fields at the top level")
-            return None
-        return data
-
-    def line_of(self, data: _Map, key: str) -> int:
-        return data.lines.get(key, data.line)
-
-    def text(
-        self, path: Path, data: _Map, key: str, prefix: str = "", required: bool = True
-    ) -> str:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.error(path, data.line, prefix + key, "a non-empty text (field is missing)")
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            self.error(path, self.line_of(data, key), prefix + key, "a non-empty text")
-            return ""
-        return value
-
-    def slug(self, path: Path, data: _Map, key: str, prefix: str = "") -> str:
-        value = data.get(key)
-        if value is None:
-            self.error(path, data.line, prefix + key, "a slug (field is missing)")
-            return ""
-        if not isinstance(value, str) or not SLUG_RE.match(value):
-            self.error(
-                path,
-                self.line_of(data, key),
-                prefix + key,
-                f"a slug matching {SLUG_RE.pattern} (got {value!r})",
-            )
-            return ""
-        return value
-
-    def text_list(
-        self, path: Path, data: _Map, key: str, prefix: str, *, minimum: int = 1, maximum: int = 0
-    ) -> list[str]:
-        value = data.get(key)
-        line = self.line_of(data, key)
-        bounds = f"{minimum}-{maximum}" if maximum else f"at least {minimum}"
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            self.error(path, line, prefix + key, f"a list of texts ({bounds})")
-            return []
-        if len(value) < minimum or (maximum and len(value) > maximum):
-            self.error(path, line, prefix + key, f"{bounds} entries (got {len(value)})")
-        return list(value)
-
-    def known_fields(self, path: Path, data: _Map, allowed: tuple[str, ...], prefix: str) -> None:
-        """A misspelt field is an error, not silently ignored content."""
-        for key in data:
-            if key not in allowed:
-                self.error(
-                    path,
-                    self.line_of(data, key),
-                    prefix + key,
-                    f"a known field (one of {', '.join(allowed)})",
-                )
-
-    def translations(self, path: Path, data: _Map, base: str, prefix: str = "") -> dict[str, str]:
-        found: dict[str, str] = {}
-        for language in TRANSLATED:
-            key = f"{base}.{language}"
-            if key in data:
-                value = self.text(path, data, key, prefix)
-                if value:
-                    found[language] = value
-        return found
-
-
 def load_folder(folder: Path) -> CurriculumData:
     """Validate the whole folder; raise CurriculumInvalid with every problem found."""
     folder = folder.resolve()
-    check = _Checker(folder)
+    check = Checker(folder)
     if not folder.is_dir():
         check.errors.append(LoadError(str(folder), None, "(folder)", "an existing folder"))
         raise CurriculumInvalid(check.errors)
@@ -296,7 +155,7 @@ def load_folder(folder: Path) -> CurriculumData:
     seen_milestones: set[str] = set()
     for index, raw in enumerate(raw_milestones, start=1):
         prefix = f"milestones[{index}]."
-        if not isinstance(raw, _Map):
+        if not isinstance(raw, YamlMap):
             check.error(top_path, top.line, f"milestones[{index}]", "a mapping with slug and title")
             continue
         check.known_fields(top_path, raw, MILESTONE_FIELDS, prefix)
@@ -324,7 +183,7 @@ def load_folder(folder: Path) -> CurriculumData:
                 where = f"{prefix}modules[{m_index}]"
                 line = (
                     modules_raw.lines[m_index - 1]
-                    if isinstance(modules_raw, _Seq)
+                    if isinstance(modules_raw, YamlSeq)
                     else check.line_of(raw, "modules")
                 )
                 if not isinstance(value, str) or not SLUG_RE.match(value):
@@ -396,7 +255,7 @@ def load_folder(folder: Path) -> CurriculumData:
     )
 
 
-def _read_text(check: _Checker, path: Path) -> str:
+def _read_text(check: Checker, path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
@@ -404,7 +263,7 @@ def _read_text(check: _Checker, path: Path) -> str:
         return ""
 
 
-def _load_module(check: _Checker, module_dir: Path) -> ModuleData | None:
+def _load_module(check: Checker, module_dir: Path) -> ModuleData | None:
     path = module_dir / "module.yaml"
     data = check.read_yaml(path)
     reading_path = module_dir / "reading.md"
@@ -448,7 +307,7 @@ def _load_module(check: _Checker, module_dir: Path) -> ModuleData | None:
     seen: set[str] = set()
     for index, raw in enumerate(raw_exercises, start=1):
         prefix = f"exercises[{index}]."
-        if not isinstance(raw, _Map):
+        if not isinstance(raw, YamlMap):
             check.error(path, data.line, f"exercises[{index}]", "a mapping with slug, type, title")
             continue
         ex_slug = check.slug(path, raw, "slug", prefix)
@@ -485,7 +344,7 @@ def _load_module(check: _Checker, module_dir: Path) -> ModuleData | None:
     )
 
 
-def _check_rubric(check: _Checker, path: Path, raw: _Map, prefix: str) -> None:
+def _check_rubric(check: Checker, path: Path, raw: YamlMap, prefix: str) -> None:
     if "rubric" not in raw:
         return
     rubric = raw["rubric"]
@@ -495,7 +354,7 @@ def _check_rubric(check: _Checker, path: Path, raw: _Map, prefix: str) -> None:
         return
     for index, row in enumerate(rubric, start=1):
         where = f"{prefix}rubric[{index}]."
-        if not isinstance(row, _Map):
+        if not isinstance(row, YamlMap):
             check.error(path, line, where.rstrip("."), "a mapping with criterion and levels")
             continue
         check.known_fields(path, row, ("criterion", "levels"), where)
@@ -504,7 +363,7 @@ def _check_rubric(check: _Checker, path: Path, raw: _Map, prefix: str) -> None:
 
 
 def _check_spec(
-    check: _Checker, path: Path, raw: _Map, ex_type: str, prefix: str
+    check: Checker, path: Path, raw: YamlMap, ex_type: str, prefix: str
 ) -> dict[str, Any]:
     """The type-specific fields, checked; returned as plain data without the common keys."""
     if ex_type in ("reflection", "upload", "action_plan"):
@@ -536,7 +395,7 @@ def _check_spec(
     return _plain({k: v for k, v in raw.items() if k not in ("slug", "type", "title")})
 
 
-def _check_quiz(check: _Checker, path: Path, raw: _Map, prefix: str) -> None:
+def _check_quiz(check: Checker, path: Path, raw: YamlMap, prefix: str) -> None:
     pass_mark = raw.get("pass_mark")
     if not isinstance(pass_mark, int) or isinstance(pass_mark, bool) or not 1 <= pass_mark <= 100:
         check.error(
@@ -556,7 +415,7 @@ def _check_quiz(check: _Checker, path: Path, raw: _Map, prefix: str) -> None:
         return
     for q_index, question in enumerate(questions, start=1):
         where = f"{prefix}questions[{q_index}]."
-        if not isinstance(question, _Map):
+        if not isinstance(question, YamlMap):
             check.error(path, check.line_of(raw, "questions"), where.rstrip("."), "a mapping")
             continue
         check.known_fields(path, question, ("text", "multiple", "options"), where)
@@ -576,7 +435,7 @@ def _check_quiz(check: _Checker, path: Path, raw: _Map, prefix: str) -> None:
         correct = 0
         for o_index, option in enumerate(options, start=1):
             o_where = f"{where}options[{o_index}]."
-            if not isinstance(option, _Map):
+            if not isinstance(option, YamlMap):
                 check.error(path, question.line, o_where.rstrip("."), "a mapping")
                 continue
             check.known_fields(path, option, ("text", "correct", "explanation"), o_where)
@@ -600,7 +459,7 @@ def _check_quiz(check: _Checker, path: Path, raw: _Map, prefix: str) -> None:
             )
 
 
-def _check_links(check: _Checker, folder: Path, modules: dict[str, ModuleData]) -> None:
+def _check_links(check: Checker, folder: Path, modules: dict[str, ModuleData]) -> None:
     """Every `module:` link in a reading or an exercise's Markdown names a module here."""
     known = set(modules)
     for slug, module in modules.items():
