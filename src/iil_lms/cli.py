@@ -96,10 +96,11 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
     from iil_lms.db import transaction
     from iil_lms.notifications.service import send_due_soon_reminders
 
-    today = date.fromisoformat(args.date) if args.date else date.today()
+    today = date.fromisoformat(args.date) if args.date else None
     with transaction(_engine()) as session:
         sent = send_due_soon_reminders(session, today, days_ahead=args.days)
-    print(f"Sent {sent} due-soon reminders for {today.isoformat()}.")
+    when = today.isoformat() if today else "each academy's today"
+    print(f"Sent {sent} due-soon reminders for {when}.")
     return 0
 
 
@@ -178,7 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_send_reminders,
         "Notify trainees of modules due soon (safe to run again the same day).",
     )
-    remind.add_argument("--date", help="Treat this day (YYYY-MM-DD) as today.")
+    remind.add_argument(
+        "--date", help="Treat this day (YYYY-MM-DD) as today (default: each academy's date)."
+    )
     remind.add_argument("--days", type=int, default=3, help="How many days ahead count as soon.")
 
     outbox = add(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
 
 from iil_lms import cli
 from iil_lms.curriculum.models import Module
+from iil_lms.db import utcnow
 from iil_lms.notifications import service
 from iil_lms.notifications.models import Notification, NotificationSetting, OutboxMessage
 from iil_lms.settings import get_settings
@@ -153,6 +155,25 @@ def test_due_soon_reminders_follow_each_trainees_plan_and_are_sent_once(session,
     session.commit()
     assert len(session.exec(select(Notification)).all()) == 3
     assert len(session.exec(select(OutboxMessage)).all()) == 3
+
+
+def test_soon_is_counted_from_the_academys_date(session, factory):
+    # A zone on another day than UTC right now: UTC+14 from 10:00 UTC, else UTC-12.
+    zone, shift = next(
+        (name, (datetime.now(ZoneInfo(name)).date() - utcnow().date()).days)
+        for name in ("Etc/GMT-14", "Etc/GMT+12")
+        if datetime.now(ZoneInfo(name)).date() != utcnow().date()
+    )
+    c = factory.cohort(trainees=1, circles=1, timezone=zone)
+    exercises = curriculum(session, c.cohort, milestones=2, exercises=1)
+    academy_today = utcnow().date() + timedelta(days=shift)
+    plan(session, c.cohort, exercises[0].module_id, academy_today + timedelta(days=3))
+    plan(session, c.cohort, exercises[1].module_id, academy_today + timedelta(days=4))
+    session.commit()
+    assert service.send_due_soon_reminders(session, days_ahead=3) == 1
+    session.commit()
+    [reminder] = session.exec(select(Notification)).all()
+    assert reminder.params["module"] == "Module 1"
 
 
 def test_removed_modules_are_not_reminded(session, factory):

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
-from iil_lms.cohorts.models import Membership, Role
+from iil_lms.cohorts.models import Academy, Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, PlanItem
 from iil_lms.curriculum.plans import plan_for_cohort
 from iil_lms.db import transaction, utcnow
@@ -410,37 +410,58 @@ def deliver_outbox(
 REMINDER_DAYS = 3
 
 
+def _cohort_todays(session: Session, cohort_ids: list[int], today: date | None) -> dict[int, date]:
+    """Each cohort's today: `today` when given, else the date in its academy's zone."""
+    if today is not None:
+        return dict.fromkeys(cohort_ids, today)
+    rows = session.exec(
+        select(Cohort.id, Academy.timezone)
+        .join(Academy, col(Academy.id) == Cohort.academy_id)
+        .where(col(Cohort.id).in_(cohort_ids))
+    ).all()
+    now = utcnow()
+    return {
+        cohort_id: now.astimezone(i18n.zone(name)).date() for cohort_id, name in rows if cohort_id
+    }
+
+
 def send_due_soon_reminders(
-    session: Session, today: date, *, days_ahead: int = REMINDER_DAYS
+    session: Session, today: date | None = None, *, days_ahead: int = REMINDER_DAYS
 ) -> int:
     """Remind each active trainee of every module of their own plan (the curriculum's
     `plan_for_cohort`: a learning circle's dates win over the cohort's, removed and
-    retired modules are left out) that is due from `today` to `days_ahead` days later
-    and still has an exercise they have not submitted. Each trainee is reminded once per
+    retired modules are left out) that is due from today to `days_ahead` days later
+    and still has an exercise they have not submitted. Today is each cohort's date in
+    its academy's time zone, unless `today` is given. Each trainee is reminded once per
     module and due date, so running it again the same day (or the next) sends nothing
     twice. Queries: a fixed few plus two per cohort with something due; never per
     trainee. Returns how many reminders were sent."""
-    horizon = today + timedelta(days=days_ahead)
+    # Every time zone's date is within a day of UTC's.
+    earliest = today or utcnow().date() - timedelta(days=1)
+    latest = (today or utcnow().date() + timedelta(days=1)) + timedelta(days=days_ahead)
     cohort_ids = sorted(
         set(
             session.exec(
                 select(PlanItem.cohort_id)
                 .where(
-                    PlanItem.due_on >= today,
-                    PlanItem.due_on <= horizon,
+                    PlanItem.due_on >= earliest,
+                    PlanItem.due_on <= latest,
                     col(PlanItem.removed).is_(False),
                 )
                 .distinct()
             ).all()
         )
     )
+    todays = _cohort_todays(session, cohort_ids, today)
     # (cohort, circle or None) -> modules due soon in that plan, as (module, due date)
     due_soon: dict[tuple[int, int | None], list[tuple[int, date]]] = {}
     titles: dict[int, str] = {}
     for cohort_id in cohort_ids:
         cohort_plan = plan_for_cohort(session, cohort_id)
+        first = todays[cohort_id]
+        horizon = first + timedelta(days=days_ahead)
         for circle_id, planned in [(None, cohort_plan.default), *cohort_plan.by_circle.items()]:
-            soon = [p for p in planned if today <= p.due_on <= horizon]
+            soon = [p for p in planned if first <= p.due_on <= horizon]
             due_soon[(cohort_id, circle_id)] = [(p.module_id, p.due_on) for p in soon]
             titles.update({p.module_id: p.module_title for p in soon})
     module_ids = sorted(titles)
