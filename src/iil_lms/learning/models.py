@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy.orm import aliased
+from sqlmodel import Field, SQLModel, select
 
 from iil_lms.models_base import created_at_field, utc_field
 
@@ -81,3 +82,19 @@ class Feedback(SQLModel, table=True):
     decision: str | None = Field(default=None, max_length=16)
     created_at: datetime = created_at_field()
     read_by_trainee_at: datetime | None = utc_field()
+
+
+def newest_version_only() -> Any:
+    """A query condition: the submission is the newest version of its exercise (for the
+    trainee in that cohort)."""
+    newer = aliased(Submission)
+    return ~(
+        select(newer.id)
+        .where(
+            newer.cohort_id == Submission.cohort_id,
+            newer.user_id == Submission.user_id,
+            newer.exercise_id == Submission.exercise_id,
+            newer.version > Submission.version,
+        )
+        .exists()
+    )

@@ -23,27 +23,12 @@ from iil_lms.curriculum.plans import CohortPlan, PlannedModule, plan_for_cohort
 from iil_lms.db import as_utc
 from iil_lms.learning import answers, uploads
 from iil_lms.learning import service as learning
-from iil_lms.learning.models import Draft, Submission, SubmissionStatus
+from iil_lms.learning.models import Draft, Submission, SubmissionStatus, newest_version_only
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
 
 NOT_STARTED = "not_started"
 DRAFT = "draft"
-
-
-def _latest_versions() -> Any:
-    """A condition: the submission is the newest version of its exercise."""
-    newer = aliased(Submission)
-    return ~(
-        select(newer.id)
-        .where(
-            newer.cohort_id == Submission.cohort_id,
-            newer.user_id == Submission.user_id,
-            newer.exercise_id == Submission.exercise_id,
-            newer.version > Submission.version,
-        )
-        .exists()
-    )
 
 
 def _trainees_query(cohort_id: int, circle_id: int | None) -> Any:
@@ -141,7 +126,7 @@ def submissions_overview(
                 col(Submission.cohort_id) == cohort.id,
                 col(Submission.exercise_id).in_(exercise_ids),
                 col(Submission.user_id).in_(trainees),
-                _latest_versions(),
+                newest_version_only(),
             )
             .group_by(col(Submission.exercise_id), col(Submission.status))
         ).all():
@@ -304,7 +289,7 @@ def exercise_submissions(
             col(Submission.cohort_id) == cohort.id,
             col(Submission.exercise_id) == exercise_id,
             col(Submission.user_id).in_(trainees),
-            _latest_versions(),
+            newest_version_only(),
         )
     ).all():
         row = rows.get(user_id)

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
@@ -17,7 +16,7 @@ from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role
 from iil_lms.curriculum.models import CurriculumVersion, Exercise, Milestone, Module, PlanItem
 from iil_lms.db import as_utc
 from iil_lms.learning.answers import is_done
-from iil_lms.learning.models import Feedback, Submission, SubmissionStatus
+from iil_lms.learning.models import Feedback, Submission, SubmissionStatus, newest_version_only
 from iil_lms.mentoring.models import MentorAssignment, MentoringLogEntry
 
 # --- progress, shared by the overview and the mentee page ------------------------------
@@ -161,21 +160,6 @@ class MenteeOverview:
     awaiting: list[AwaitingReview]
 
 
-def _latest_versions() -> Any:
-    """A condition: the submission is the newest version of its exercise."""
-    newer = aliased(Submission)
-    return ~(
-        select(newer.id)
-        .where(
-            newer.cohort_id == Submission.cohort_id,
-            newer.user_id == Submission.user_id,
-            newer.exercise_id == Submission.exercise_id,
-            newer.version > Submission.version,
-        )
-        .exists()
-    )
-
-
 def awaiting_review(
     session: Session, cohort_id: int, trainee_ids: list[int]
 ) -> list[AwaitingReview]:
@@ -198,7 +182,7 @@ def awaiting_review(
             col(Submission.cohort_id) == cohort_id,
             col(Submission.user_id).in_(trainee_ids),
             col(Submission.status) == SubmissionStatus.SUBMITTED,
-            _latest_versions(),
+            newest_version_only(),
         )
         .order_by(col(Submission.submitted_at), col(Submission.id))
     ).all()
@@ -304,7 +288,7 @@ def submissions_of(session: Session, cohort_id: int, trainee_id: int) -> list[Su
         .where(
             col(Submission.cohort_id) == cohort_id,
             col(Submission.user_id) == trainee_id,
-            _latest_versions(),
+            newest_version_only(),
         )
         .order_by(col(Submission.submitted_at).desc(), col(Submission.id).desc())
     ).all()
