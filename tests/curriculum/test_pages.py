@@ -12,6 +12,7 @@ from sqlmodel import select
 from iil_lms.curriculum import plans, timeframes
 from iil_lms.curriculum.models import Module, PlanItem
 from tests.curriculum.helpers import copy_mini, load_mini, plan_cohort
+from tests.query_count import count_queries, selects
 
 HX = {"HX-Request": "true"}
 
@@ -252,20 +253,9 @@ def test_site_admins_see_every_curriculum_or_how_to_load_one(client, session, fa
 
 
 def _select_count(engine, call) -> int:
-    from sqlalchemy import event
-
-    seen: list[str] = []
-
-    def listener(*args: object) -> None:
-        if str(args[2]).lstrip().upper().startswith("SELECT"):
-            seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with count_queries(engine) as statements:
         assert call().status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
+    return len(selects(statements))
 
 
 def test_plan_and_browser_pages_cost_the_same_queries_whatever_the_cohort_size(

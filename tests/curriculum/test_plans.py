@@ -8,7 +8,6 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 from sqlmodel import select
 
 from iil_lms.cohorts.models import Convening
@@ -17,6 +16,7 @@ from iil_lms.curriculum.models import Exercise, Milestone, Module, PlanItem
 from iil_lms.curriculum.service import CurriculumError
 from iil_lms.learning.models import Submission
 from tests.curriculum.helpers import copy_mini, load_mini, plan_cohort
+from tests.query_count import count_queries, selects
 
 
 @pytest.fixture
@@ -198,21 +198,12 @@ def test_effective_plan_is_one_query_whatever_the_size(session, factory, mini, e
     made = factory.cohort(circles=3)
     plan_cohort(session, made.cohort, mini)
     plans.effective_plan(session, made.cohort.id, None)  # caches the curriculum structure
-    statements: list[str] = []
-
-    def listener(*args: object) -> None:
-        if str(args[2]).lstrip().upper().startswith("SELECT"):
-            statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with count_queries(engine) as statements:
         plans.effective_plan(session, made.cohort.id, made.circles[0].id)
-        assert len(statements) == 1
-        statements.clear()
+    assert len(selects(statements)) == 1
+    with count_queries(engine) as statements:
         plans.plan_for_cohort(session, made.cohort.id)
-        assert len(statements) == 2
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    assert len(selects(statements)) == 2
 
 
 @settings(max_examples=60, deadline=None)

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -22,22 +19,9 @@ from iil_lms.learning.models import Submission, SubmissionStatus
 from iil_lms.mentoring.models import MentorAssignment
 from tests.conftest import CohortFixture, Factory, WebClient
 from tests.learning.factories import Course, course, today
+from tests.query_count import count_queries
 
 HX = {"HX-Request": "true"}
-
-
-@contextmanager
-def count_queries(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def listener(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
 
 
 @dataclass

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -24,6 +21,7 @@ from iil_lms.settings import Settings
 from iil_lms.web.templating import format_day
 from tests.conftest import Factory, WebClient
 from tests.learning.factories import course, today
+from tests.query_count import count_queries
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 HX = {"HX-Request": "true"}
@@ -40,20 +38,6 @@ def _key(page: str) -> str:
     match = re.search(r'name="idempotency_key" value="([^"]+)"', page)
     assert match
     return match.group(1)
-
-
-@contextmanager
-def count_queries(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def listener(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
 
 
 def test_journey_map_shows_milestones_next_step_convenings_and_feedback(

@@ -3,28 +3,12 @@ fixed number of queries whatever the number of mentees."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-
-from sqlalchemy import event
 
 from iil_lms.learning.models import Feedback, SubmissionStatus
 from iil_lms.mentoring.models import MentoringLogEntry
 from tests.mentoring.helpers import assign, curriculum, submit
-
-
-@contextmanager
-def count_queries(engine):
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+from tests.query_count import count_queries
 
 
 def test_overview_shows_progress_awaiting_review_oldest_first_and_last_contact(

@@ -12,7 +12,7 @@ from iil_lms.notifications.service import notify
 from iil_lms.outreach.models import OutreachItem, OutreachStatus
 from tests.conftest import WebClient
 from tests.mentoring.helpers import assign
-from tests.mentoring.test_mentor_pages import count_queries
+from tests.query_count import count_queries
 
 
 def _world(factory, session: Session, n: int):

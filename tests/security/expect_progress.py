@@ -14,20 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-TRAINERS_AND_ORGANISERS = {
-    "anonymous": "login",
-    "trainee_a": 403,
-    "trainee_b": 404,
-    "mentor_other": 403,
-    "mentor_a": 403,
-    "trainer": "allow",
-    "organiser": "allow",
-    "admin": "allow",
-}
+from tests.security.expect_cohorts import COHORT_STAFF
 
 EXPECTATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/cohorts/{cohort_id}/progress"): TRAINERS_AND_ORGANISERS,
-    ("GET", "/cohorts/{cohort_id}/progress.csv"): TRAINERS_AND_ORGANISERS,
+    ("GET", "/cohorts/{cohort_id}/progress"): COHORT_STAFF,
+    ("GET", "/cohorts/{cohort_id}/progress.csv"): COHORT_STAFF,
 }
 
 
