@@ -335,6 +335,29 @@ def _cohort_module(session: Session, cohort: Cohort, module_id: int) -> Module:
     return module
 
 
+def _circle_override(
+    session: Session, cohort: Cohort, module_id: int, circle_id: int, opens: date, due: date
+) -> PlanItem:
+    """The learning circle's override row of a module, or a new one (not yet added) with
+    the given dates; the circle must belong to the cohort."""
+    circle = session.get(LearningCircle, circle_id)
+    if circle is None or circle.cohort_id != cohort.id:
+        raise CurriculumError(_("Choose a learning circle of this cohort."))
+    return session.exec(
+        select(PlanItem).where(
+            PlanItem.cohort_id == cohort.id,
+            PlanItem.module_id == module_id,
+            PlanItem.circle_id == circle_id,
+        )
+    ).first() or PlanItem(
+        cohort_id=cohort.id or 0,
+        module_id=module_id,
+        circle_id=circle_id,
+        opens_on=opens,
+        due_on=due,
+    )
+
+
 def set_dates(
     session: Session,
     cohort: Cohort,
@@ -352,22 +375,7 @@ def set_dates(
         session.add(item)
         session.flush()
         return item
-    circle = session.get(LearningCircle, circle_id)
-    if circle is None or circle.cohort_id != cohort.id:
-        raise CurriculumError(_("Choose a learning circle of this cohort."))
-    override = session.exec(
-        select(PlanItem).where(
-            PlanItem.cohort_id == cohort.id,
-            PlanItem.module_id == module_id,
-            PlanItem.circle_id == circle_id,
-        )
-    ).first() or PlanItem(
-        cohort_id=cohort.id or 0,
-        module_id=module_id,
-        circle_id=circle_id,
-        opens_on=opens,
-        due_on=due,
-    )
+    override = _circle_override(session, cohort, module_id, circle_id, opens, due)
     override.opens_on, override.due_on = opens, due
     session.add(override)
     session.flush()
@@ -397,22 +405,7 @@ def set_removed(
     if not removed:
         _cohort_module(session, cohort, module_id)
     if circle_id is not None:
-        circle = session.get(LearningCircle, circle_id)
-        if circle is None or circle.cohort_id != cohort.id:
-            raise CurriculumError(_("Choose a learning circle of this cohort."))
-        item = session.exec(
-            select(PlanItem).where(
-                PlanItem.cohort_id == cohort.id,
-                PlanItem.module_id == module_id,
-                PlanItem.circle_id == circle_id,
-            )
-        ).first() or PlanItem(
-            cohort_id=cohort.id or 0,
-            module_id=module_id,
-            circle_id=circle_id,
-            opens_on=item.opens_on,
-            due_on=item.due_on,
-        )
+        item = _circle_override(session, cohort, module_id, circle_id, item.opens_on, item.due_on)
     item.removed = removed
     session.add(item)
     session.flush()
