@@ -97,14 +97,12 @@ class Journey:
     next_opening: PlannedModule | None
     convenings: list[UpcomingConvening]
     feedback: list[NewFeedback]
-    # Titles in the reader's language where the curriculum has them, by id.
-    module_titles: dict[int, str] = field(default_factory=dict)
-    milestone_titles: dict[int, str] = field(default_factory=dict)
     # The curriculum structure the plan was resolved against (None without a plan).
     structure: Structure | None = None
 
     def module_title(self, planned: PlannedModule) -> str:
-        return self.module_titles.get(planned.module_id) or planned.module_title
+        found = self.module(planned.module_id)
+        return found.title if found is not None else planned.module_title
 
     def module(self, module_id: int) -> ModuleProgress | None:
         for milestone in self.milestones:
@@ -164,32 +162,33 @@ def milestone_status(
     return NOT_STARTED
 
 
-_NO_TITLES: Mapping[str, Mapping[int, str]] = {"module_titles": {}, "milestone_titles": {}}
-
-
 def _build(
     plan: Sequence[PlannedModule],
     refs_by_module: Mapping[int, Sequence[ExerciseRef]],
     versions: dict[int, list[tuple[int, str, float | None]]],
     drafted: set[int],
     today: date,
-    titles: Mapping[str, Mapping[int, str]] = _NO_TITLES,
+    content: Structure | None = None,
+    language: str | None = None,
 ) -> list[MilestoneProgress]:
     """Each milestone's modules with their exercises' states, and its status. Titles
-    come from `titles` (translations by id), else the plan's English titles."""
+    are the curriculum's in `language` where it has them, else the plan's English ones."""
     milestones: dict[int, MilestoneProgress] = {}
-    module_titles, milestone_titles = titles["module_titles"], titles["milestone_titles"]
+    translated = content if content is not None and language and language != "en" else None
     for planned in plan:
         milestone = milestones.get(planned.milestone_id)
         if milestone is None:
             milestone = milestones[planned.milestone_id] = MilestoneProgress(
                 planned.milestone_id,
                 planned.milestone_position,
-                milestone_titles.get(planned.milestone_id) or planned.milestone_title,
+                (translated and translated.milestone_title(planned.milestone_id, language))
+                or planned.milestone_title,
                 "",
             )
         module = ModuleProgress(
-            planned, module_titles.get(planned.module_id) or planned.module_title
+            planned,
+            (translated and translated.module_title(planned.module_id, language))
+            or planned.module_title,
         )
         for ref in refs_by_module.get(planned.module_id, ()):
             rows = versions.get(ref.id)
@@ -373,8 +372,7 @@ def journey_for(
         for exercise_id, content_ in connection.execute(_SQL["drafts"], who)
         if _has_text(content_)
     }
-    titles = _translated_titles(content, plan, language)
-    milestones = _build(plan, refs_by_module, versions, drafted, today, titles)
+    milestones = _build(plan, refs_by_module, versions, drafted, today, content, language)
     next_opening = min(
         (p for p in plan if p.opens_on > today), key=lambda p: p.opens_on, default=None
     )
@@ -390,21 +388,7 @@ def journey_for(
         # Feedback is on submissions: a trainee who has sent nothing has none to read.
         feedback=unread_feedback(session, cohort_id=cohort_id, user_id=user_id) if versions else [],
         structure=content,
-        **titles,
     )
-
-
-def _translated_titles(
-    content: Structure | None, plan: Sequence[PlannedModule], language: str | None
-) -> dict[str, dict[int, str]]:
-    if content is None or not plan or not language or language == "en":
-        return {"module_titles": {}, "milestone_titles": {}}
-    modules = {p.module_id: content.module_title(p.module_id, language) for p in plan}
-    milestones = {p.milestone_id: content.milestone_title(p.milestone_id, language) for p in plan}
-    return {
-        "module_titles": {k: v for k, v in modules.items() if v},
-        "milestone_titles": {k: v for k, v in milestones.items() if v},
-    }
 
 
 def _has_text(content: Any) -> bool:
