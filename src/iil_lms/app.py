@@ -90,8 +90,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 def _negotiate_for_error(request: Request) -> None:
     viewer: Viewer | None = getattr(request.state, "viewer", None)
     if viewer is not None:
-        i18n.set_language(viewer.language)
-        i18n.set_timezone(viewer.timezone)
+        viewer.use_locale()
         return
     i18n.set_language(
         i18n.negotiate_language(

@@ -437,8 +437,9 @@ def send_due_soon_reminders(
     twice. Queries: a fixed few plus two per cohort with something due; never per
     trainee. Returns how many reminders were sent."""
     # Every time zone's date is within a day of UTC's.
-    earliest = today or utcnow().date() - timedelta(days=1)
-    latest = (today or utcnow().date() + timedelta(days=1)) + timedelta(days=days_ahead)
+    utc_today = utcnow().date()
+    earliest = today or utc_today - timedelta(days=1)
+    latest = (today or utc_today + timedelta(days=1)) + timedelta(days=days_ahead)
     cohort_ids = sorted(
         set(
             session.exec(

@@ -167,6 +167,11 @@ class Viewer:
                 return role.timezone
         return "UTC"
 
+    def use_locale(self) -> None:
+        """Show the rest of the request in the viewer's language and time zone."""
+        i18n.set_language(self.language)
+        i18n.set_timezone(self.timezone)
+
     @property
     def active_roles(self) -> set[str]:
         cohort_id = self.active_cohort_id
@@ -210,8 +215,7 @@ def load_viewer(request: Request, session: Session) -> Viewer:
         accept_language=request.headers.get("accept-language"),
         default=settings.default_language,
     )
-    i18n.set_language(viewer.language)
-    i18n.set_timezone(viewer.timezone)
+    viewer.use_locale()
     request.state.viewer = viewer
     return viewer
 

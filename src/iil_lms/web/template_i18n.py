@@ -123,9 +123,7 @@ class LocalizedTemplates:
         self.environments = environments
 
     def get_template(self, name: str) -> Template:
-        language = i18n.get_language()
-        environment = self.environments.get(language) or self.environments["en"]
-        return environment.get_template(name)
+        return self.for_language(i18n.get_language()).get_template(name)
 
     def for_language(self, language: str) -> Environment:
         return self.environments.get(language) or self.environments["en"]

@@ -183,8 +183,7 @@ def render(
     settings: Settings = request.app.state.settings
     found: Viewer | None = getattr(request.state, "viewer", None)
     if found is not None:
-        i18n.set_language(found.language)
-        i18n.set_timezone(found.timezone)
+        found.use_locale()
     language = i18n.get_language()
     viewer = found or Viewer(language=language, anon_id=request.cookies.get(ANON_COOKIE))
     name = fragment if fragment and is_htmx(request) else template
