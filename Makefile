@@ -39,31 +39,54 @@ endef
 PO_FILES := $(wildcard src/iil_lms/locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help run test lint i18n bench vendor system-packages-run system-packages-test
+.PHONY: help run test lint lock audit i18n bench vendor system-packages-run system-packages-test
 
 help:
 	@echo "make run    install, migrate, load the demo and serve on http://$(HOST):$(PORT)"
 	@echo "make test   lint, then the tests on SQLite and again on PostgreSQL"
 	@echo "make lint   ruff check, ruff format --check, mypy"
+	@echo "make lock   re-resolve uv.lock to the newest versions in range, show what moved"
+	@echo "make audit  known vulnerabilities of the locked dependencies (needs the network)"
 	@echo "make i18n | bench | vendor   translations, benchmarks, vendored assets"
 
 $(BIN)/python:
 	@echo "==> Creating $(VENV)"
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 
-# Stamps: pip runs again only when pyproject.toml changes.
-$(VENV)/.installed-run: pyproject.toml | system-packages-run $(BIN)/python
-	@echo "==> Installing iil-lms into $(VENV)"
-	@$(BIN)/pip install --quiet --disable-pip-version-check -e .
+# uv installs exactly what uv.lock pins (with hashes); it comes pinned and hashed itself.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+UV := $(BIN)/uv
+$(UV): requirements/uv.txt | $(BIN)/python
+	@$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		-r requirements/uv.txt
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | system-packages-test $(BIN)/python
-	@echo "==> Installing iil-lms with the dev extra into $(VENV)"
-	@# The audit test can only check releases PyPI still describes (the latest ones),
-	@# so the test environment takes the newest pip and the newest versions in range.
-	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade --upgrade-strategy eager -e '.[dev]'
+# Stamps: the install runs again only when the lock changes. --inexact keeps uv itself.
+$(VENV)/.installed-run: uv.lock pyproject.toml | system-packages-run $(UV)
+	@echo "==> Installing iil-lms and its locked dependencies into $(VENV)"
+	@$(UV) sync --quiet --locked --inexact
+	@touch $@
+
+$(VENV)/.installed-dev: uv.lock pyproject.toml | system-packages-test $(UV)
+	@echo "==> Installing iil-lms with the dev extra (locked) into $(VENV)"
+	@$(UV) sync --quiet --locked --inexact --extra dev
 	@touch $@ $(VENV)/.installed-run
+
+# Brings uv.lock in line with pyproject.toml (keeping every pin still in range), or with
+# UPGRADE=1 moves every dependency to the newest version in range; prints what moved.
+# Run it on purpose, then `make test` and `make audit`.
+lock: $(UV)
+	@cp uv.lock $(VENV)/uv.lock.before 2>/dev/null || true
+	@$(UV) lock --quiet $(if $(UPGRADE),--upgrade)
+	@$(BIN)/python scripts/lock_changes.py $(VENV)/uv.lock.before uv.lock
+
+# Known vulnerabilities of the locked set (asks PyPI's vulnerability data, so it needs the
+# network and is not part of `make test`): before a release and after `make lock`.
+audit: $(VENV)/.installed-dev
+	@$(UV) export --quiet --frozen --extra dev --no-emit-project --no-hashes \
+		--format requirements-txt -o $(VENV)/audit-requirements.txt
+	@$(BIN)/python scripts/audit.py $(VENV)/audit-requirements.txt
 
 system-packages-run:
 	$(call apt_install,$(RUN_PACKAGES))
