@@ -16,7 +16,7 @@ VENV_PACKAGE := $(if $(wildcard $(BIN)/python),,$(shell $(PYTHON) -c "import ens
 RUN_PACKAGES := $(VENV_PACKAGE) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-noto-core fonts-dejavu-core
 # What the tests need on top: a PostgreSQL server, a browser, PDF tools, a load generator.
-TEST_PACKAGES := $(RUN_PACKAGES) postgresql chromium poppler-utils wrk
+TEST_PACKAGES := $(RUN_PACKAGES) postgresql chromium poppler-utils wrk iproute2
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Installs the named Debian packages that are missing (one `apt-get update`, only if needed).
@@ -107,15 +107,18 @@ run: system-packages-run $(VENV)/.installed-run $(MO_FILES)
 	@echo "==> Serving on http://$(HOST):$(PORT) (Ctrl-C stops)"
 	@$(BIN)/iil-lms serve --host $(HOST) --port $(PORT)
 
-# Every step runs even when an earlier one fails; the summary names what failed.
+# Every step runs even when an earlier one fails; the summary names what failed. Once
+# installed, the tests run with no network but loopback (scripts/loopback-only.sh).
+OFFLINE := scripts/loopback-only.sh
 test: system-packages-test $(VENV)/.installed-dev $(MO_FILES)
 	@failed=""; \
 	echo "==> Lint"; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
-	echo "==> Tests on SQLite"; \
-	$(BIN)/pytest $(PYTEST_ARGS) || failed="$$failed sqlite"; \
+	echo "==> Tests on SQLite (no network but loopback)"; \
+	$(OFFLINE) $(BIN)/pytest $(PYTEST_ARGS) || failed="$$failed sqlite"; \
 	echo "==> Tests on PostgreSQL (browser journeys ran once, above)"; \
-	IIL_TEST_DB=postgres $(BIN)/pytest $(PYTEST_ARGS) -m "not browser" || failed="$$failed postgresql"; \
+	IIL_TEST_DB=postgres $(OFFLINE) $(BIN)/pytest $(PYTEST_ARGS) -m "not browser" \
+		|| failed="$$failed postgresql"; \
 	if [ -n "$$failed" ]; then echo "==> make test FAILED:$$failed"; exit 1; fi; \
 	echo "==> make test passed: lint, SQLite, PostgreSQL"
 
