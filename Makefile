@@ -7,7 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?= -q
+# One pytest-xdist worker per core; the browser journeys share one worker (loadgroup).
+PYTEST_ARGS ?= -q -n auto --dist loadgroup
 
 # Debian's python3 makes virtual environments only with python3-venv (it holds ensurepip).
 VENV_PACKAGE := $(if $(wildcard $(BIN)/python),,$(shell $(PYTHON) -c "import ensurepip" \
