@@ -65,10 +65,11 @@ def test_text_replaced_by_a_stale_save_is_kept_and_can_be_restored(
     assert draft is not None and draft.content == {"answer": "typed on the laptop"}
     assert draft.revision == 3  # a tab still holding revision 2 is told on its next save
     # The phone's text was kept in turn: the restore can be undone.
-    assert [v.content["answer"] for v in _versions(session)] == [
-        "typed on the phone",
-        "typed on the laptop",
-    ]
+    [kept] = _versions(session)
+    assert kept.content == {"answer": "typed on the phone"} and not kept.overwritten
+    service.restore_draft(session, version_id=kept.id, **args)
+    assert service.get_draft(session, **args).content == {"answer": "typed on the phone"}
+    assert [v.content for v in _versions(session)] == [{"answer": "typed on the laptop"}]
 
 
 def test_ordinary_autosaves_keep_no_versions_but_text_left_a_while_is_kept(

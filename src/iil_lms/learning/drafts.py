@@ -28,15 +28,21 @@ def _has_text(value: Any) -> bool:
 
 
 def keep_replaced(
-    session: Session, draft: Draft, new_content: dict[str, Any], *, overwritten: bool
+    session: Session,
+    draft: Draft,
+    new_content: dict[str, Any],
+    *,
+    overwritten: bool,
+    restoring: bool = False,
 ) -> DraftVersion | None:
     """Before `draft` takes `new_content`: keep its text as a version when a save that
-    had not seen it replaces it (`overwritten`), or when it stood for a while (PAUSE);
-    keep at most KEEP versions. Nothing is kept for an empty draft or an unchanged
-    text. Returns the version kept, if any."""
+    had not seen it replaces it (`overwritten`), when an earlier version is restored
+    over it (`restoring`), or when it stood for a while (PAUSE); keep at most KEEP
+    versions. Nothing is kept for an empty draft or an unchanged text. Returns the
+    version kept, if any."""
     if draft.id is None or not _has_text(draft.content) or draft.content == new_content:
         return None
-    if not overwritten and utcnow() - as_utc(draft.updated_at) < PAUSE:
+    if not (overwritten or restoring) and utcnow() - as_utc(draft.updated_at) < PAUSE:
         return None
     version = DraftVersion(
         draft_id=draft.id,

@@ -172,9 +172,9 @@ def restore_draft(
     version_id: int,
     today: date | None = None,
 ) -> DraftVersion:
-    """Put an earlier version of the trainee's draft back. The text it replaces is kept
-    as a version in turn, so a restore can itself be undone. Raises DraftVersionMissing
-    for a version of another draft."""
+    """Put an earlier version of the trainee's draft back (it leaves the list of earlier
+    versions). The text it replaces is kept as a version in turn, so a restore can
+    itself be undone. Raises DraftVersionMissing for a version of another draft."""
     assigned_exercise(
         session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id, today=today
     )
@@ -183,7 +183,10 @@ def restore_draft(
     if draft is None or version is None or version.draft_id != draft.id:
         raise DraftVersionMissing(_("That earlier version of your draft does not exist."))
     restored = dict(version.content)
-    drafts.keep_replaced(session, draft, restored, overwritten=True)
+    # The restored text is the draft again, so it leaves the list of earlier versions.
+    session.delete(version)
+    session.flush()
+    drafts.keep_replaced(session, draft, restored, overwritten=False, restoring=True)
     draft.content = restored
     draft.revision += 1
     draft.updated_at = utcnow()
