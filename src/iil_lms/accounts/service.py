@@ -141,7 +141,7 @@ def authenticate(
         return LoginResult(user)
     if user is None:
         verify_password(None, password)
-    throttle.record_failure(session, email=email, address=address)
+    throttle.record_failure(session, settings, email=email, address=address)
     if (
         user is not None
         and user.is_active

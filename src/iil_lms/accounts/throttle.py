@@ -122,7 +122,13 @@ def login_wait(
     return Wait(address_wait, "address" if address_wait else "", account_n)
 
 
-def record_failure(session: Session, *, email: str, address: str) -> None:
+def record_failure(session: Session, settings: Settings, *, email: str, address: str) -> None:
+    """Count a failed login; the account's failures older than the window go (they no
+    longer count), so the table holds about one window's worth per account."""
+    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    session.execute(
+        delete(LoginFailure).where(col(LoginFailure.email) == email, col(LoginFailure.at) < since)
+    )
     session.add(LoginFailure(email=email[:254], address=address[:64]))
     session.flush()
 
@@ -153,6 +159,11 @@ def reset_email_allowed(session: Session, settings: Settings, *, email: str, add
     allowed = (
         sent_to_account < settings.reset_emails_per_account
         and from_address < settings.reset_requests_per_address
+    )
+    session.execute(
+        delete(ResetRequest).where(
+            col(ResetRequest.address) == address, col(ResetRequest.at) < since
+        )
     )
     session.add(ResetRequest(email=email[:254], address=address[:64], sent=allowed))
     session.flush()
