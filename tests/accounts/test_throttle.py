@@ -156,6 +156,25 @@ def test_throttled_answer_does_not_reveal_whether_the_account_exists(client_at, 
     assert [e.user_id for e in emails] == [user.id]
 
 
+def test_the_device_a_password_is_reset_on_is_known_afterwards(
+    client_at, factory, session, settings
+):
+    user = factory.user()
+    _guess_from_five_addresses(client_at, user.email)
+    token = service.issue_token(session, settings, user, "reset")
+    session.commit()
+    phone = client_at(OWNER_ADDRESS)
+    new_password = "a-brand-new-password"
+    response = phone.post(
+        f"/password/reset/{token}",
+        data={"password": new_password, "confirm": new_password, "csrf_token": phone.csrf()},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert phone.post_form("/logout").status_code == 303
+    assert _try_login(phone, user.email, new_password).status_code == 303
+
+
 # --- the rules, in the service ----------------------------------------------------------
 
 

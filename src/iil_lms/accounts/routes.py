@@ -209,6 +209,7 @@ def _redeem(
         samesite="lax",
         secure=request.url.scheme == "https",
     )
+    _remember_device(request, response, user)
     return response
 
 
