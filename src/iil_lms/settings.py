@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_window_minutes: int = 15
+    # Past the limits a login waits (not locked): the first wait, doubling to the longest.
+    login_first_delay_seconds: int = 30
+    login_longest_delay_seconds: int = 900
+    login_known_device_days: int = 365
+    login_unlock_hours: int = 24
+    # Password reset emails per account and requests per address, per window.
+    reset_emails_per_account: int = 3
+    reset_requests_per_address: int = 10
+    reset_window_minutes: int = 60
     upload_max_bytes: int = 10 * 1024 * 1024
     smtp_host: str = ""
     smtp_port: int = 587

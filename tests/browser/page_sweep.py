@@ -89,6 +89,7 @@ VISITS: tuple[Visit, ...] = (
     Visit("anonymous", "/password/forgot"),
     Visit("anonymous", "/password/reset/{token}", {"token": "reset_token"}),
     Visit("anonymous", "/invite/{token}", {"token": "invite_token"}),
+    Visit("anonymous", "/login/unlock/{token}", {"token": "unlock_token"}),
     Visit("anonymous", "/showcase"),
     Visit("anonymous", "/showcase/{academy_slug}"),
     Visit("anonymous", "/showcase/{academy_slug}/{public_id}"),
@@ -224,6 +225,7 @@ def sweep_data(engine: Engine) -> SweepData:
         assert trainee is not None
         invite_token = accounts.issue_token(session, settings, invited, "invite")
         reset_token = accounts.issue_token(session, settings, trainee, "reset")
+        unlock_token = accounts.issue_token(session, settings, trainee, "unlock")
         item_id = item.id
         session.commit()
     return SweepData(
@@ -242,6 +244,7 @@ def sweep_data(engine: Engine) -> SweepData:
             "public_id": public_id,
             "invite_token": invite_token,
             "reset_token": reset_token,
+            "unlock_token": unlock_token,
         },
     )
 

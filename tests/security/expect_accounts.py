@@ -46,6 +46,10 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/password/forgot"): PUBLIC,
     ("GET", "/password/reset/{token}"): PUBLIC,
     ("POST", "/password/reset/{token}"): PUBLIC,
+    ("GET", "/login/unlock/{token}"): PUBLIC,
+    # the link works once: the first to post it (anonymous) is sent to sign in with
+    # their password; everyone after is told it was used (410)
+    ("POST", "/login/unlock/{token}"): PUBLIC | {"anonymous": "login"},
     ("GET", "/account"): SIGNED_IN,
     ("POST", "/account/language"): SIGNED_IN,
     ("GET", "/healthz"): PUBLIC,
@@ -67,12 +71,15 @@ def path_params(world: Any) -> dict[str, object]:
 
 
 def path_params_for(world: Any, method: str, path: str) -> dict[str, object]:
-    """The reset routes need a reset token instead of an invitation one."""
+    """The reset and unlock routes need a token of their own instead of an invitation
+    one."""
     params = path_params(world)
-    if path.startswith("/password/reset/"):
-        from iil_lms.accounts import service
+    purpose = {"/password/reset/": "reset", "/login/unlock/": "unlock"}
+    for prefix, kind in purpose.items():
+        if path.startswith(prefix):
+            from iil_lms.accounts import service
 
-        user = world.users["trainee_a"]
-        params["token"] = service.issue_token(world.session, world.settings, user, "reset")
-        world.session.commit()
+            user = world.users["trainee_a"]
+            params["token"] = service.issue_token(world.session, world.settings, user, kind)
+            world.session.commit()
     return params

@@ -51,6 +51,9 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, Any]] = {
     # An empty form: trainee_a's draft is saved; the submit is answered 400 (incomplete).
     ("POST", "/journey/exercises/{exercise_id}/draft"): IN_TRAINEE_A_PLAN,
     ("POST", "/journey/exercises/{exercise_id}/submit"): IN_TRAINEE_A_PLAN,
+    # An empty form names no version: 400 for any trainee, before the exercise is looked
+    # up (so nothing about it leaks); a version that is not theirs is 404 (tests/learning).
+    ("POST", "/journey/exercises/{exercise_id}/draft/restore"): TRAINEE_MENU,
     ("GET", "/submissions/{submission_id}/file"): SUBMISSION_FILE,
 }
 

@@ -240,6 +240,26 @@ def test_draft_answers_and_curriculum_texts_render_as_text_on_the_journey(
         _check(trainee.client.get("/journey"), ["module-title"], "journey map")
 
 
+def test_overwritten_draft_text_renders_as_text_in_the_conflict_notice_and_versions(
+    app, session, settings, engine
+):
+    from tests.security import expect_learning
+
+    world = build_world(session, settings, engine)
+    params = expect_learning.path_params(world)
+    path = f"/journey/exercises/{params['exercise_id']}"
+    trainee = client_for(app, world, "trainee_a")
+    with trainee.client:
+        for answer in (stored("kept-draft"), "newer text"):
+            saved = trainee.client.post(
+                f"{path}/draft",
+                data={"csrf_token": trainee.csrf_token, "answer": answer, "base_revision": "0"},
+                headers={"HX-Request": "true"},
+            )
+        _check(saved, ["kept-draft"], "conflict notice")
+        _check(trainee.client.get(path), ["kept-draft"], "earlier versions of the draft")
+
+
 def test_curriculum_browser_shows_content_as_text(app, session, settings, engine):
     from tests.security import expect_curriculum
 

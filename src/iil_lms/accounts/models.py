@@ -42,7 +42,7 @@ class AuthToken(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
-    purpose: str = Field(max_length=16)  # "invite" | "reset"
+    purpose: str = Field(max_length=16)  # "invite" | "reset" | "unlock"
     user_id: int = Field(foreign_key="user.id", index=True)
     created_at: datetime = created_at_field()
     expires_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
@@ -57,6 +57,19 @@ class LoginFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, index=True)
     address: str = Field(max_length=64, index=True)
+    at: datetime = created_at_field()
+
+
+class ResetRequest(SQLModel, table=True):
+    """A request for a password reset email, counted per account and per address so the
+    form cannot be used to flood someone's inbox. `sent` says whether an email went."""
+
+    __tablename__ = "reset_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    address: str = Field(max_length=64, index=True)
+    sent: bool = False
     at: datetime = created_at_field()
 
 

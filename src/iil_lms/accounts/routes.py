@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from iil_lms.accounts import service
-from iil_lms.mail import send_mail
+from iil_lms.accounts import service, throttle
+from iil_lms.accounts.models import User
+from iil_lms.notifications import account_mail
 from iil_lms.settings import LANGUAGES
 from iil_lms.web.auth import SESSION_COOKIE, AnyViewer, DbSession, SignedIn, settings_of
 from iil_lms.web.home import home_url
 from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import set_language
+from iil_lms.web.i18n import ngettext, set_language
 from iil_lms.web.responses import redirect, safe_local_path
 from iil_lms.web.templating import render
 
@@ -42,20 +43,17 @@ def login(
 ) -> Response:
     settings = settings_of(request)
     result = service.authenticate(
-        session, settings, email=email, password=password, address=_client_address(request)
+        session,
+        settings,
+        email=email,
+        password=password,
+        address=_client_address(request),
+        device=request.cookies.get(throttle.DEVICE_COOKIE),
     )
+    if result.owner is not None and result.unlock_token is not None:
+        account_mail.send_unlock_link(session, settings, result.owner, result.unlock_token)
     if result.user is None:
-        error = (
-            _("Too many failed attempts. Wait a few minutes, then try again.")
-            if result.throttled
-            else _("That email and password do not match an account.")
-        )
-        return render(
-            request,
-            "accounts/login.html",
-            {"next": next, "email": email, "error": error},
-            status_code=429 if result.throttled else 401,
-        )
+        return _failed_login(request, result, email, next)
     if viewer.session_token:
         service.end_session(session, viewer.session_token)
     token = service.start_session(session, settings, result.user)
@@ -69,7 +67,81 @@ def login(
         samesite="lax",
         secure=request.url.scheme == "https",
     )
+    _remember_device(request, response, result.user)
     return response
+
+
+def _failed_login(request: Request, result: service.LoginResult, email: str, next: str) -> Response:
+    """The login page again, saying why; the same for an account that does not exist."""
+    if not result.throttled:
+        error = _("That email and password do not match an account.")
+        return render(
+            request,
+            "accounts/login.html",
+            {"next": next, "email": email, "error": error},
+            status_code=401,
+        )
+    error = ngettext(
+        "Too many failed attempts. Try again in %(num)s second.",
+        "Too many failed attempts. Try again in %(num)s seconds.",
+        result.retry_after,
+    )
+    response = render(
+        request,
+        "accounts/login.html",
+        {"next": next, "email": email, "error": error, "unlock_hint": result.scope == "account"},
+        status_code=429,
+    )
+    response.headers["Retry-After"] = str(result.retry_after)
+    return response
+
+
+def _remember_device(request: Request, response: Response, user: User) -> None:
+    """Mark this browser as one `user` signs in from (see accounts/throttle.py)."""
+    settings = settings_of(request)
+    response.set_cookie(
+        throttle.DEVICE_COOKIE,
+        throttle.device_cookie_with(settings, request.cookies.get(throttle.DEVICE_COOKIE), user),
+        max_age=settings.login_known_device_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
+@router.get("/login/unlock/{token}")
+def unlock_page(request: Request, token: str, session: DbSession, _viewer: AnyViewer) -> Response:
+    try:
+        _auth_token, user = service.find_token(session, token, "unlock")
+    except service.TokenProblem as problem:
+        return _token_problem(request, problem, "unlock")
+    return render(request, "accounts/unlock.html", {"token": token, "user": user})
+
+
+@router.post("/login/unlock/{token}")
+def unlock(request: Request, token: str, session: DbSession, _viewer: AnyViewer) -> Response:
+    """Let this device sign in to the account without waiting; the password is still
+    needed."""
+    try:
+        user = service.unlock_device(session, token)
+    except service.TokenProblem as problem:
+        return _token_problem(request, problem, "unlock")
+    response = redirect(
+        request,
+        "/login",
+        _("This device may now sign in to your account without waiting. Enter your password."),
+    )
+    _remember_device(request, response, user)
+    return response
+
+
+def _token_problem(request: Request, problem: service.TokenProblem, purpose: str) -> Response:
+    return render(
+        request,
+        "accounts/token_problem.html",
+        {"reason": problem.reason, "purpose": purpose},
+        status_code=410 if problem.reason != "unknown" else 404,
+    )
 
 
 @router.post("/logout")
@@ -137,6 +209,7 @@ def _redeem(
         samesite="lax",
         secure=request.url.scheme == "https",
     )
+    _remember_device(request, response, user)
     return response
 
 
@@ -171,20 +244,17 @@ def forgot(
     _viewer: AnyViewer,
     email: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:
-    """Always the same answer, so the page does not reveal who has an account."""
+    """Always the same answer, so the page does not reveal who has an account or that
+    the limit on reset emails was reached."""
     settings = settings_of(request)
-    user = service.user_by_email(session, email)
+    email = service.normalise_email(email)
+    allowed = throttle.reset_email_allowed(
+        session, settings, email=email, address=_client_address(request)
+    )
+    user = service.user_by_email(session, email) if allowed else None
     if user is not None and user.is_active:
         token = service.issue_token(session, settings, user, "reset")
-        send_mail(
-            settings,
-            to=user.email,
-            subject=_("Reset your iil-lms password"),
-            body=_(
-                "Open this link to choose a new password: %(url)s",
-                url=f"{settings.base_url}/password/reset/{token}",
-            ),
-        )
+        account_mail.send_reset_link(session, settings, user, token)
     return render(request, "accounts/forgot.html", {"sent": True})
 
 

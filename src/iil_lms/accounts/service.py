@@ -10,10 +10,11 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from iil_lms.accounts.models import AuditEntry, AuthToken, LoginFailure, User, UserSession
+from iil_lms.accounts import throttle
+from iil_lms.accounts.models import AuditEntry, AuthToken, User, UserSession
 from iil_lms.db import as_utc, utcnow
 from iil_lms.settings import LANGUAGES, Settings
 
@@ -100,45 +101,81 @@ def set_password(session: Session, user: User, password: str) -> None:
 class LoginResult:
     user: User | None
     throttled: bool = False
-
-
-def _recent_failures(
-    session: Session, settings: Settings, *, email: str, address: str
-) -> tuple[int, int]:
-    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    by_account = session.exec(
-        select(func.count()).where(LoginFailure.email == email, LoginFailure.at >= since)
-    ).one()
-    by_address = session.exec(
-        select(func.count()).where(LoginFailure.address == address, LoginFailure.at >= since)
-    ).one()
-    return int(by_account), int(by_address)
+    # Seconds to wait before the next attempt, and why ("account" or "address").
+    retry_after: int = 0
+    scope: str = ""
+    # Set when the owner must be told that their account is being guessed at: the
+    # account and a fresh link that lets a device of theirs in without waiting.
+    owner: User | None = None
+    unlock_token: str | None = None
 
 
 def authenticate(
-    session: Session, settings: Settings, *, email: str, password: str, address: str
+    session: Session,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    address: str,
+    device: str | None = None,
 ) -> LoginResult:
-    """Check a login. Too many recent failures for the account or from the address
-    refuse even a correct password until the window passes."""
+    """Check a login. Too many recent failures slow guessing down (the next attempt must
+    wait, longer after each failure) rather than lock the account: from one address,
+    for one account from one address, and for one account from anywhere, which a device
+    the owner used before (`device`, the known-device cookie) does not wait for. The
+    first time the account's failures reach the limit in a window, the owner gets an
+    unlock link (returned here for the caller to send)."""
     email = normalise_email(email)
-    by_account, by_address = _recent_failures(session, settings, email=email, address=address)
-    if (
-        by_account >= settings.login_max_failures_per_account
-        or by_address >= settings.login_max_failures_per_address
-    ):
-        return LoginResult(None, throttled=True)
     user = session.exec(select(User).where(User.email == email)).first()
+    known = user is not None and throttle.device_knows(settings, device, user)
+    wait = throttle.login_wait(session, settings, email=email, address=address, known_device=known)
+    if wait.seconds:
+        return LoginResult(None, throttled=True, retry_after=wait.seconds, scope=wait.scope)
     if user is not None and user.is_active and verify_password(user.password_hash, password):
-        session.execute(delete(LoginFailure).where(LoginFailure.email == email))  # type: ignore[arg-type]
+        # The owner's own typing errors from here stop counting; failures from
+        # elsewhere still do, so signing in never gives a guesser fresh attempts.
+        throttle.forget_failures(session, email=email, address=address)
         user.last_login_at = utcnow()
         session.add(user)
         session.flush()
         return LoginResult(user)
     if user is None:
         verify_password(None, password)
-    session.add(LoginFailure(email=email[:254], address=address[:64]))
-    session.flush()
+    throttle.record_failure(session, settings, email=email, address=address)
+    if (
+        user is not None
+        and user.is_active
+        and wait.account_failures + 1 >= settings.login_max_failures_per_account
+        and not _unlock_sent_recently(session, settings, user)
+    ):
+        return LoginResult(
+            None, owner=user, unlock_token=issue_token(session, settings, user, "unlock")
+        )
     return LoginResult(None)
+
+
+def _unlock_sent_recently(session: Session, settings: Settings, user: User) -> bool:
+    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    return (
+        session.exec(
+            select(AuthToken.id).where(
+                AuthToken.user_id == user.id,
+                AuthToken.purpose == "unlock",
+                AuthToken.created_at >= since,
+            )
+        ).first()
+        is not None
+    )
+
+
+def unlock_device(session: Session, token: str) -> User:
+    """Redeem an unlock link: the caller then marks the device as the owner's. The link
+    works once and signs no one in: the password is still needed."""
+    auth_token, user = find_token(session, token, "unlock")
+    auth_token.used_at = utcnow()
+    session.add(auth_token)
+    session.flush()
+    return user
 
 
 def start_session(session: Session, settings: Settings, user: User) -> str:
@@ -178,7 +215,7 @@ def end_session(session: Session, token: str) -> None:
 def issue_token(session: Session, settings: Settings, user: User, purpose: str) -> str:
     """A single-use invitation or reset token. Earlier unused tokens of the same purpose
     stop working, so only the newest link in someone's inbox is valid."""
-    if purpose not in ("invite", "reset"):
+    if purpose not in ("invite", "reset", "unlock"):
         raise ValueError(purpose)
     now = utcnow()
     for old in session.exec(
@@ -190,11 +227,11 @@ def issue_token(session: Session, settings: Settings, user: User, purpose: str) 
     ):
         old.used_at = now
         session.add(old)
-    lifetime = (
-        timedelta(days=settings.invitation_days)
-        if purpose == "invite"
-        else timedelta(hours=settings.reset_hours)
-    )
+    lifetime = {
+        "invite": timedelta(days=settings.invitation_days),
+        "reset": timedelta(hours=settings.reset_hours),
+        "unlock": timedelta(hours=settings.login_unlock_hours),
+    }[purpose]
     token = secrets.token_urlsafe(32)
     session.add(
         AuthToken(

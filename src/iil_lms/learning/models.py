@@ -28,6 +28,23 @@ class Draft(SQLModel, table=True):
     updated_at: datetime = created_at_field()
 
 
+class DraftVersion(SQLModel, table=True):
+    """Text a draft held before a later save replaced it, so an overwritten draft can be
+    restored. Kept when a save came from a tab or device that had not seen it
+    (`overwritten`), and as a checkpoint every few minutes of typing; only the newest
+    few per draft are kept (learning/drafts.py)."""
+
+    __tablename__ = "draft_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    revision: int
+    content: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    saved_at: datetime = created_at_field()
+    overwritten: bool = False
+    replaced_at: datetime = created_at_field()
+
+
 class SubmissionStatus:
     SUBMITTED = "submitted"  # waiting for review
     RETURNED = "returned"  # sent back for revision

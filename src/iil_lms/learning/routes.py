@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -35,7 +35,7 @@ from iil_lms.web.auth import (
 from iil_lms.web.i18n import get_language, local_today
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.responses import redirect
-from iil_lms.web.templating import is_htmx, render
+from iil_lms.web.templating import format_moment, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -227,6 +227,16 @@ def _exercise_page(
     )
 
 
+def _answer_context(exercise: Any) -> dict[str, Any]:
+    """What learning/_answer.html needs to show an answer to `exercise`."""
+    return {
+        "exercise": exercise,
+        "spec": exercise.spec or {},
+        "action_plan_fields": answers.ACTION_PLAN_FIELDS,
+        "likert": likert_labels(),
+    }
+
+
 def likert_labels() -> list[tuple[int, str]]:
     return [
         (1, _("Strongly disagree")),
@@ -261,7 +271,11 @@ async def save_draft(
         base_revision=_revision(form),
     )
     if is_htmx(request):
-        return render(request, "learning/_save_status.html", {"saved": saved})
+        return render(
+            request,
+            "learning/_save_status.html",
+            {"saved": saved, **_answer_context(assigned.exercise)},
+        )
     return redirect(
         request,
         f"/journey/exercises/{exercise_id}",
@@ -269,6 +283,37 @@ async def save_draft(
         if not saved.overwrote_newer
         else _("Your draft is saved. It replaced newer text saved from another tab or device."),
         "success" if not saved.overwrote_newer else "info",
+    )
+
+
+@router.post("/journey/exercises/{exercise_id}/draft/restore")
+def restore_draft(
+    request: Request,
+    exercise_id: int,
+    seat: Trainee,
+    session: DbSession,
+    version_id: Annotated[int, Form(ge=1, le=2**63 - 1)],
+) -> Response:
+    """Put an earlier version of the draft back (from the conflict notice or the list
+    of earlier versions; htmx or a plain form post) and show the exercise with it."""
+    try:
+        version = service.restore_draft(
+            session,
+            cohort_id=seat.cohort_id,
+            user_id=seat.user_id,
+            exercise_id=exercise_id,
+            version_id=version_id,
+        )
+    except (service.ExerciseUnavailable, service.DraftVersionMissing) as missing:
+        raise HTTPException(status_code=404) from missing
+    return redirect(
+        request,
+        f"/journey/exercises/{exercise_id}",
+        _(
+            "The text saved at %(time)s is back in your draft. The text it replaced is "
+            "kept among the earlier versions.",
+            time=format_moment(version.saved_at, "short"),
+        ),
     )
 
 

@@ -16,14 +16,14 @@ from iil_lms.cohorts.models import Membership, Role
 from iil_lms.curriculum.models import Exercise, Module
 from iil_lms.curriculum.plans import PlannedModule, effective_plan
 from iil_lms.db import utcnow
-from iil_lms.learning import uploads
+from iil_lms.learning import drafts, uploads
 from iil_lms.learning.answers import (
     AUTO_SCORED,
     answer_errors,
     attempts_allowed,
     quiz_score,
 )
-from iil_lms.learning.models import Draft, Feedback, Submission, SubmissionStatus
+from iil_lms.learning.models import Draft, DraftVersion, Feedback, Submission, SubmissionStatus
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
 
@@ -63,6 +63,13 @@ class DraftSaved:
     saved_at: datetime
     # Another tab (or device) had saved newer text than this save was based on.
     overwrote_newer: bool
+    # That text, kept so that it can be restored.
+    overwritten: DraftVersion | None = None
+
+
+class DraftVersionMissing(LearningError):
+    """Not an earlier version of this trainee's draft of this exercise: answered with
+    404."""
 
 
 # --- what a trainee may open ------------------------------------------------------------
@@ -138,7 +145,8 @@ def save_draft(
 ) -> DraftSaved:
     """Keep what the trainee typed. Every save is kept (the later save wins) and bumps
     the revision; a save based on an older revision than the stored one is reported as
-    having overwritten newer text, so the tab that sent it can tell the trainee."""
+    having overwritten newer text, so the tab that sent it can tell the trainee, and
+    that text is kept as an earlier version they can restore (learning/drafts.py)."""
     assigned_exercise(
         session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id, today=today
     )
@@ -146,12 +154,45 @@ def save_draft(
     if draft is None:
         draft = Draft(cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id)
     stale = base_revision is not None and base_revision < draft.revision
+    kept = drafts.keep_replaced(session, draft, content, overwritten=stale)
     draft.content = content
     draft.revision += 1
     draft.updated_at = utcnow()
     session.add(draft)
     session.flush()
-    return DraftSaved(draft.revision, draft.updated_at, stale)
+    return DraftSaved(draft.revision, draft.updated_at, stale, kept if stale else None)
+
+
+def restore_draft(
+    session: Session,
+    *,
+    cohort_id: int,
+    user_id: int,
+    exercise_id: int,
+    version_id: int,
+    today: date | None = None,
+) -> DraftVersion:
+    """Put an earlier version of the trainee's draft back (it leaves the list of earlier
+    versions). The text it replaces is kept as a version in turn, so a restore can
+    itself be undone. Raises DraftVersionMissing for a version of another draft."""
+    assigned_exercise(
+        session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id, today=today
+    )
+    draft = get_draft(session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id)
+    version = session.get(DraftVersion, version_id)
+    if draft is None or version is None or version.draft_id != draft.id:
+        raise DraftVersionMissing(_("That earlier version of your draft does not exist."))
+    restored = dict(version.content)
+    # The restored text is the draft again, so it leaves the list of earlier versions.
+    session.delete(version)
+    session.flush()
+    drafts.keep_replaced(session, draft, restored, overwritten=False, restoring=True)
+    draft.content = restored
+    draft.revision += 1
+    draft.updated_at = utcnow()
+    session.add(draft)
+    session.flush()
+    return version
 
 
 # --- submissions ------------------------------------------------------------------------
@@ -314,6 +355,8 @@ class ExerciseState:
     feedback: dict[int, list[FeedbackLine]]
     refusal: str | None
     prefill: dict[str, Any]
+    # Earlier versions of the draft, newest first.
+    draft_versions: list[DraftVersion]
 
     @property
     def revision(self) -> int:
@@ -335,9 +378,10 @@ class ExerciseState:
 def exercise_state(
     session: Session, *, cohort_id: int, user_id: int, exercise: Exercise
 ) -> ExerciseState:
-    """The trainee's draft, every submitted version with its feedback thread (three
-    queries), whether a new version may be submitted, and what the form starts with:
-    the draft, else - after a return for revision - the last version's answer."""
+    """The trainee's draft with its earlier versions, every submitted version with its
+    feedback thread (four queries), whether a new version may be submitted, and what
+    the form starts with: the draft, else - after a return for revision - the last
+    version's answer."""
     exercise_id = exercise.id or 0
     draft = get_draft(session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id)
     versions = submissions_of(
@@ -376,7 +420,8 @@ def exercise_state(
         and exercise.type not in AUTO_SCORED
     ):
         prefill = dict(last.content or {})
-    return ExerciseState(draft, versions, feedback, refusal, prefill)
+    kept = drafts.versions_of(session, draft.id) if draft else []
+    return ExerciseState(draft, versions, feedback, refusal, prefill, kept)
 
 
 def mark_feedback_read(session: Session, *, cohort_id: int, user_id: int, exercise_id: int) -> None:
