@@ -200,7 +200,11 @@ def new_cohort(
     session: DbSession,
     academy_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Response:
-    return _cohort_page(request, session, admin.CohortForm(academy_id=academy_id), {})
+    form = admin.CohortForm(academy_id=academy_id)
+    academy = session.get(Academy, academy_id) if academy_id else None
+    if academy is not None and academy.local_language != "en":
+        form.second_language = academy.local_language
+    return _cohort_page(request, session, form, {})
 
 
 def _day(value: str) -> date | None:
