@@ -254,3 +254,17 @@ def test_an_archived_cohort_is_read_only_and_leaves_its_members_lists(
     back = admin_client.post_form(f"/admin/cohorts/{cohort_id}/unarchive", token_from="/admin")
     assert back.status_code == 303
     assert trainer.get("/", follow_redirects=False).headers["location"] == f"/cohorts/{cohort_id}"
+
+
+def test_the_academy_showcase_shows_its_logo_and_contact_address(
+    admin_client, make_client, session
+):
+    _create_academy(admin_client, logo=png_bytes((300, 300), "PNG"))
+    session.rollback()
+    academy = session.exec(select(Academy)).one()
+    visitor = make_client()
+    page = visitor.get(f"/showcase/{academy.slug}")
+    assert page.status_code == 200
+    assert f'src="/academies/{academy.id}/logo"' in page.text
+    assert "Jawalakhel, Lalitpur" in page.text
+    assert visitor.get(f"/academies/{academy.id}/logo").status_code == 200
