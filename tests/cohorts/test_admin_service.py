@@ -84,6 +84,12 @@ def test_the_logo_is_re_encoded_as_a_small_png_and_readable_for_certificates(ses
         assert max(image.size) == 512
 
 
+def test_a_time_zone_typed_in_lower_case_is_stored_as_iana_spells_it(session, settings):
+    form = academy_form(timezone=" asia/kathmandu ")
+    academy = admin.create_academy(session, settings, form, actor_id=None)
+    assert academy.timezone == "Asia/Kathmandu"
+
+
 def test_an_academy_without_a_logo_has_none(session, settings):
     academy = admin.create_academy(session, settings, academy_form(), actor_id=None)
     assert admin.academy_logo(settings, academy) is None

@@ -27,7 +27,8 @@ from iil_lms.web.i18n import gettext as _
 
 # Next to English, which every academy offers.
 SECOND_LANGUAGES = ("ur", "ne")
-TIMEZONES = frozenset(available_timezones())
+# Each IANA zone by its name in lower case, so "asia/karachi" is taken as "Asia/Karachi".
+TIMEZONES = {name.lower(): name for name in available_timezones()}
 
 
 class AdminError(ValueError):
@@ -86,7 +87,10 @@ def _check_academy(form: AcademyForm) -> tuple[dict[str, str], bytes | None]:
         errors["country"] = _("Enter the country.")
     elif len(form.country) > 80:
         errors["country"] = _("The country is too long: at most %(count)s characters.", count=80)
-    if form.timezone not in TIMEZONES:
+    canonical = TIMEZONES.get(form.timezone.lower())
+    if canonical is not None:
+        form.timezone = canonical
+    else:
         errors["timezone"] = _(
             "Enter a time zone from the IANA list, such as Asia/Karachi or Asia/Kathmandu."
         )
