@@ -11,6 +11,7 @@ from iil_lms.cohorts.models import Academy, Cohort, Membership
 from iil_lms.notifications.models import OutboxMessage
 from tests.cohorts.test_admin_service import png_bytes
 from tests.curriculum.helpers import load_mini
+from tests.query_count import count_queries, selects
 
 
 @pytest.fixture
@@ -268,3 +269,18 @@ def test_the_academy_showcase_shows_its_logo_and_contact_address(
     assert f'src="/academies/{academy.id}/logo"' in page.text
     assert "Jawalakhel, Lalitpur" in page.text
     assert visitor.get(f"/academies/{academy.id}/logo").status_code == 200
+
+
+def test_the_admin_home_and_staff_page_cost_the_same_queries_for_one_cohort_or_many(
+    admin_client, factory, engine
+):
+    cohort = factory.cohort(trainees=2, mentors=1, trainers=1, organisers=1).cohort
+    counts = []
+    for _round in range(2):
+        with count_queries(engine) as statements:
+            assert admin_client.get("/admin").status_code == 200
+            assert admin_client.get(f"/cohorts/{cohort.id}/staff").status_code == 200
+        counts.append(len(selects(statements)))
+        for _more in range(3):
+            cohort = factory.cohort(trainees=4, mentors=3, trainers=2, organisers=2).cohort
+    assert counts[0] == counts[1]
