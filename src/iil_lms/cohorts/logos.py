@@ -1,7 +1,7 @@
 """Academy logos: an uploaded image is accepted by its content (Pillow decides, never the
 file's name), re-encoded as a PNG of at most LOGO_SIDE pixels a side (which drops any
 metadata and anything hidden after the image data) and stored under a random name.
-Certificates and programmes read the logo through `logo_path` / `logo_bytes`."""
+Certificates and programmes read the logo through cohorts.admin.academy_logo."""
 
 from __future__ import annotations
 
@@ -71,8 +71,3 @@ def logo_path(settings: Settings, name: str | None) -> Path | None:
         return None
     path = _folder(settings) / name
     return path if path.is_file() else None
-
-
-def logo_bytes(settings: Settings, name: str | None) -> bytes | None:
-    path = logo_path(settings, name)
-    return path.read_bytes() if path is not None else None
