@@ -15,7 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import iil_lms.all_models  # noqa: F401 - every table known before any query
 from iil_lms import __version__
 from iil_lms.accounts.routes import router as accounts_router
+from iil_lms.cohorts.admin_routes import router as cohorts_admin_router
 from iil_lms.cohorts.routes import router as cohorts_router
+from iil_lms.cohorts.staff_routes import router as cohorts_staff_router
 from iil_lms.curriculum.routes import router as curriculum_router
 from iil_lms.db import make_engine
 from iil_lms.learning.progress_routes import router as learning_progress_router
@@ -49,6 +51,8 @@ ROUTERS = [
     outreach_router,
     learning_trainer_router,
     learning_progress_router,
+    cohorts_admin_router,
+    cohorts_staff_router,
 ]
 
 
@@ -123,7 +127,11 @@ def _install_error_pages(app: FastAPI) -> None:
         return render(
             request,
             template,
-            {"status_code": exc.status_code, "csrf_refused": exc.detail == "csrf"},
+            {
+                "status_code": exc.status_code,
+                "csrf_refused": exc.detail == "csrf",
+                "archived": exc.detail == "archived",
+            },
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )

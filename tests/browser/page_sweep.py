@@ -35,8 +35,9 @@ SWEEP_SLOT = 60
 STAFF = {
     "trainer": "trainer2@csa-pk.example.org",
     "organiser": "organiser2@csa-pk.example.org",
+    "admin": "admin@example.org",
 }
-ROLES = ("anonymous", "trainee", "mentor", "trainer", "organiser")
+ROLES = ("anonymous", "trainee", "mentor", "trainer", "organiser", "admin")
 INVITED = "sweep-invited@csa-pk.example.org"
 
 
@@ -78,11 +79,11 @@ NOT_PAGES: dict[str, str] = {
     "/submissions/{submission_id}/file": "a trainee's uploaded file, sent as is",
     "/outreach/{item_id}/file": "an outreach item's poster or photo, sent as is",
     "/showcase/{academy_slug}/{public_id}/file": "a public poster or photo, sent as is",
+    "/academies/{academy_id}/logo": "an academy's logo (PNG)",
 }
 
 # Every HTML page, opened by the role(s) whose view of it matters. The site administrator
-# has no page of their own (they see the staff's pages), so the sweep does not sign in
-# as them: one login less in every language.
+# opens only their own pages (academies and cohorts); the staff's they see as staff do.
 VISITS: tuple[Visit, ...] = (
     # people without an account
     Visit("anonymous", "/login"),
@@ -141,9 +142,15 @@ VISITS: tuple[Visit, ...] = (
     Visit("trainer", "/cohorts/{cohort_id}/mentors/history"),
     Visit("trainer", "/cohorts/{cohort_id}/circles"),
     Visit("trainer", "/cohorts/{cohort_id}/outreach"),
+    Visit("trainer", "/cohorts/{cohort_id}/staff"),
     # an organiser of the cohort
     Visit("organiser", "/", note="to the cohort"),
     Visit("organiser", "/cohorts/{cohort_id}/plan"),
+    # the site administrator
+    Visit("admin", "/admin"),
+    Visit("admin", "/admin/academies/new"),
+    Visit("admin", "/admin/academies/{academy_id}"),
+    Visit("admin", "/admin/cohorts/new"),
 )
 
 
@@ -187,6 +194,7 @@ def sweep_data(engine: Engine) -> SweepData:
     approved story, and invitation and reset tokens."""
     pair = mentored_trainee(engine, SWEEP_SLOT)
     cohort_id = int(_one(engine, "SELECT id FROM cohort WHERE slug = :s", s=PAKISTAN))
+    academy_id = int(_one(engine, "SELECT academy_id FROM cohort WHERE id = :c", c=cohort_id))
     trainee_id = int(_one(engine, 'SELECT id FROM "user" WHERE email = :e', e=pair.trainee_email))
     mentor_id = int(_one(engine, 'SELECT id FROM "user" WHERE email = :e', e=pair.mentor_email))
     circle_id = int(
@@ -232,6 +240,7 @@ def sweep_data(engine: Engine) -> SweepData:
         emails={"trainee": pair.trainee_email, "mentor": pair.mentor_email, **STAFF},
         params={
             "cohort_id": cohort_id,
+            "academy_id": academy_id,
             "trainee_id": trainee_id,
             "circle_id": circle_id,
             "module_id": module_id,

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from iil_lms.models_base import created_at_field
+from iil_lms.models_base import created_at_field, utc_field
 
 
 class Role(StrEnum):
@@ -25,6 +25,16 @@ class Academy(SQLModel, table=True):
     # The second language of certificates and content next to English.
     local_language: str = Field(default="en", max_length=8)
     created_at: datetime = created_at_field()
+    short_name: str = Field(default="", max_length=40)
+    # The languages it offers, comma-separated: English first, then Urdu and/or Nepali.
+    languages: str = Field(default="en", max_length=40)
+    # The stored logo's file name (see cohorts.admin.academy_logo), None without one.
+    logo_name: str | None = Field(default=None, max_length=64)
+    contact_address: str = Field(default="", max_length=1000)
+
+    @property
+    def offered_languages(self) -> list[str]:
+        return [code for code in self.languages.split(",") if code]
 
 
 class Cohort(SQLModel, table=True):
@@ -40,6 +50,11 @@ class Cohort(SQLModel, table=True):
     timeframe: str = Field(default="academy-year", max_length=40)
     curriculum_version_id: int | None = Field(default=None, foreign_key="curriculum_version.id")
     created_at: datetime = created_at_field()
+    # Next to English: one of the languages its academy offers ("" when it has none).
+    second_language: str = Field(default="", max_length=8)
+    # An archived cohort is kept and readable by its staff, but takes no more writes and
+    # leaves the day-to-day lists.
+    archived_at: datetime | None = utc_field()
 
 
 class LearningCircle(SQLModel, table=True):

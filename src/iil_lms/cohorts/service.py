@@ -21,7 +21,12 @@ def get_or_create_academy(
     academy = session.exec(select(Academy).where(Academy.slug == slug)).first()
     if academy is None:
         academy = Academy(
-            slug=slug, name=name, country=country, timezone=timezone, local_language=local_language
+            slug=slug,
+            name=name,
+            country=country,
+            timezone=timezone,
+            local_language=local_language,
+            languages="en" if local_language == "en" else f"en,{local_language}",
         )
         session.add(academy)
         session.flush()

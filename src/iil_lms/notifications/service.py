@@ -63,6 +63,7 @@ KINDS: dict[str, Kind] = {
     "outreach": Kind(
         _("Outreach"), _("A trainer approved, or asked for changes to, my outreach item.")
     ),
+    "staff": Kind(_("Roles in cohorts"), _("Someone gave me a role in a cohort.")),
 }
 
 # What a notification says; `params["message"]` picks one, else the kind's own.
@@ -82,6 +83,9 @@ MESSAGES: dict[str, str] = {
     "outreach_approved": _("Your outreach item “%(title)s” was approved and is on the showcase."),
     "outreach_changes": _("A trainer asked for changes to your outreach item “%(title)s”."),
     "outreach_rejected": _("Your outreach item “%(title)s” was not accepted for the showcase."),
+    "role_trainer": _("%(author)s made you a trainer of %(cohort)s."),
+    "role_organiser": _("%(author)s made you an organiser of %(cohort)s."),
+    "role_mentor": _("%(author)s made you a mentor in %(cohort)s."),
 }
 
 DATE_PARAMS = ("due_on", "held_on")

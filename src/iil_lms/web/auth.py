@@ -133,6 +133,8 @@ class Viewer:
     language: str = "en"
     # Each of the viewer's cohorts as a detached snapshot, loaded with the roles.
     cohort_snapshots: dict[int, Cohort] = field(default_factory=dict, repr=False)
+    # Roles in archived cohorts: out of every day-to-day list, read-only for their staff.
+    archived_roles: list[CohortRole] = field(default_factory=list)
 
     @property
     def is_authenticated(self) -> bool:
@@ -148,6 +150,10 @@ class Viewer:
 
     def roles_in(self, cohort_id: int) -> set[str]:
         return {r.role for r in self.roles if r.cohort_id == cohort_id}
+
+    @property
+    def archived_cohort_ids(self) -> set[int]:
+        return {i for i, c in self.cohort_snapshots.items() if c.archived_at is not None}
 
     @property
     def active_cohort_id(self) -> int | None:
@@ -204,7 +210,9 @@ def load_viewer(request: Request, session: Session) -> Viewer:
     if token:
         found = _signed_in(session, token)
         if found is not None:
-            viewer.user_session, viewer.user, viewer.roles, viewer.cohort_snapshots = found
+            viewer.user_session, viewer.user, roles, viewer.cohort_snapshots = found
+            viewer.roles = [r for r in roles if r.cohort_id not in viewer.archived_cohort_ids]
+            viewer.archived_roles = [r for r in roles if r.cohort_id in viewer.archived_cohort_ids]
             viewer.session_token = token
             if viewer.roles:
                 cohort_language = viewer.cohort_snapshots[viewer.roles[0].cohort_id].language
@@ -369,14 +377,20 @@ def cohort_role(*allowed: Role | str) -> Callable[..., Awaitable[CohortAccess]]:
         cohort = await run_db(request, session.get, Cohort, cohort_id)
         if cohort is None:
             raise HTTPException(status_code=404)
-        roles = viewer.roles_in(cohort_id)
+        roles = viewer.roles_in(cohort_id) or {
+            r.role for r in viewer.archived_roles if r.cohort_id == cohort_id
+        }
         assert viewer.user is not None
+        if not viewer.user.is_admin:
+            if not roles:
+                raise HTTPException(status_code=404)
+            if not roles & allowed_set:
+                raise HTTPException(status_code=403)
+        if cohort.archived_at is not None and request.method not in SAFE_METHODS:
+            # An archived cohort is read-only for everyone, site admins included.
+            raise HTTPException(status_code=409, detail="archived")
         if viewer.user.is_admin:
             return CohortAccess(viewer, cohort, frozenset(allowed_set | roles))
-        if not roles:
-            raise HTTPException(status_code=404)
-        if not roles & allowed_set:
-            raise HTTPException(status_code=403)
         return CohortAccess(viewer, cohort, frozenset(roles))
 
     dependency.permission = ("cohort", tuple(sorted(allowed_set)))  # type: ignore[attr-defined]

@@ -29,6 +29,8 @@ def home_url(viewer: Viewer) -> str:
     for role in ("trainer", "organiser", "mentor", "trainee"):
         if role in roles:
             return ROLE_HOME[role].format(cohort_id=cohort_id)
+    if viewer.user is not None and viewer.user.is_admin:
+        return "/admin"
     return "/account"
 
 

@@ -34,9 +34,11 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainer", _("Circles"), "/cohorts/{cohort_id}/circles"),
     ("trainer", _("Outreach"), "/cohorts/{cohort_id}/outreach"),
     ("trainer", _("Submissions"), "/cohorts/{cohort_id}/submissions"),
+    ("trainer", _("Staff"), "/cohorts/{cohort_id}/staff"),
     ("organiser", _("Cohort"), "/cohorts/{cohort_id}"),
     ("organiser", _("Progress"), "/cohorts/{cohort_id}/progress"),
     ("*", _("Curriculum"), "/curriculum"),
+    ("admin", _("Administration"), "/admin"),
 ]
 
 
@@ -52,7 +54,9 @@ def role_label(role: str) -> str:
 
 def navigation(viewer: Viewer) -> list[NavLink]:
     cohort_id = viewer.active_cohort_id
-    roles = viewer.active_roles
+    roles = set(viewer.active_roles)
+    if viewer.user is not None and viewer.user.is_admin:
+        roles.add("admin")  # a site role, not a cohort's
     links: list[NavLink] = []
     seen: set[str] = set()
     for role, label, url in NAV_ITEMS:
