@@ -2,7 +2,7 @@
 and archiving
 
 Revision ID: 7a1d3e5c9b20
-Revises: c4bd00df8291
+Revises: 5e1a7c3b9d42
 Create Date: 2026-11-27 14:50:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "7a1d3e5c9b20"
-down_revision: str | None = "c4bd00df8291"
+down_revision: str | None = "5e1a7c3b9d42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
