@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ SORTS = ("name", "circle", "mentor", "progress")
 
 # The circle filter's value for trainees who are in no circle.
 NO_CIRCLE = "none"
+# A circle id as the filter gives it: ASCII digits within 64 bits.
+CIRCLE_ID = re.compile(r"[0-9]{1,18}")
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -152,7 +155,7 @@ def clean_filters(circle: str | None, status: str | None, sort: str | None) -> t
     """Unknown filter values are ignored rather than refused: the page is a view, and a
     stale bookmark should still open."""
     circle = (circle or "").strip()
-    if circle != NO_CIRCLE and not circle.isdigit():
+    if circle != NO_CIRCLE and not CIRCLE_ID.fullmatch(circle):
         circle = ""
     return (
         circle,

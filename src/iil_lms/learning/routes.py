@@ -34,6 +34,7 @@ from iil_lms.web.auth import (
 )
 from iil_lms.web.i18n import get_language, local_today
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.params import PathId, form_int
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import is_htmx, render
 
@@ -109,7 +110,7 @@ def _form_lists(form: Any) -> dict[str, list[str]]:
 
 def _revision(form: Any) -> int | None:
     value = form.get("base_revision")
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return form_int(value, "base_revision", low=0)
 
 
 # --- journey and module pages -----------------------------------------------------------
@@ -169,7 +170,7 @@ def _module_context(
 @router.get("/journey/modules/{module_id}")
 @inline_reads
 async def module_page(
-    request: Request, module_id: int, seat: Trainee, session: DbSession
+    request: Request, module_id: PathId, seat: Trainee, session: DbSession
 ) -> Response:
     context = await run_db(request, _module_context, session, seat, module_id, get_language())
     return render(request, "learning/module.html", context)
@@ -239,14 +240,14 @@ def likert_labels() -> list[tuple[int, str]]:
 
 @router.get("/journey/exercises/{exercise_id}")
 def exercise_page(
-    request: Request, exercise_id: int, seat: Trainee, session: DbSession
+    request: Request, exercise_id: PathId, seat: Trainee, session: DbSession
 ) -> Response:
     return _exercise_page(request, session, seat, _assigned(session, seat, exercise_id))
 
 
 @router.post("/journey/exercises/{exercise_id}/draft")
 async def save_draft(
-    request: Request, exercise_id: int, seat: DraftWriter, session: DbSession
+    request: Request, exercise_id: PathId, seat: DraftWriter, session: DbSession
 ) -> Response:
     """Autosave (htmx: answers with the save status fragment) and the save button that
     works without JavaScript (answers with a redirect back to the exercise)."""
@@ -273,7 +274,9 @@ async def save_draft(
 
 
 @router.post("/journey/exercises/{exercise_id}/submit")
-async def submit(request: Request, exercise_id: int, seat: Trainee, session: DbSession) -> Response:
+async def submit(
+    request: Request, exercise_id: PathId, seat: Trainee, session: DbSession
+) -> Response:
     assigned = _assigned(session, seat, exercise_id)
     form = await request.form()
     answer = answers.answer_from_form(assigned.exercise, _form_lists(form))
@@ -360,7 +363,7 @@ def may_see_file(session: Session, viewer: Viewer, submission: Submission) -> bo
 
 @router.get("/submissions/{submission_id}/file")
 def submission_file(
-    request: Request, submission_id: int, viewer: SignedIn, session: DbSession
+    request: Request, submission_id: PathId, viewer: SignedIn, session: DbSession
 ) -> Response:
     submission = session.get(Submission, submission_id)
     if (

@@ -23,6 +23,7 @@ from iil_lms.web.auth import (
     settings_of,
 )
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.params import PageNumber, PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.template_i18n import LocalizedTemplates
 from iil_lms.web.templating import render
@@ -129,7 +130,7 @@ class ItemAccess:
     is_trainer: bool
 
 
-def item_access(item_id: int, viewer: SignedIn, session: DbSession) -> ItemAccess:
+def item_access(item_id: PathId, viewer: SignedIn, session: DbSession) -> ItemAccess:
     """The author, or a trainer of the item's cohort (site admins too); 404 otherwise."""
     assert viewer.user is not None
     item = session.get(OutreachItem, item_id)
@@ -296,7 +297,7 @@ def moderate_item(
     request: Request,
     access: TrainerAccess,
     session: DbSession,
-    item_id: int,
+    item_id: PathId,
     action: Annotated[str, Form(max_length=10)] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
@@ -351,7 +352,7 @@ def showcase_index(request: Request, session: DbSession) -> Response:
 
 @router.get("/showcase/{academy_slug}")
 def academy_showcase(
-    request: Request, session: DbSession, academy_slug: str, page: int = 1
+    request: Request, session: DbSession, academy_slug: str, page: PageNumber = 1
 ) -> Response:
     found = service.showcase(session, academy_slug, page=page)
     if found is None:
