@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
@@ -32,6 +32,7 @@ from iil_lms.web.auth import (
     run_db,
     settings_of,
 )
+from iil_lms.web.files import uploaded_file
 from iil_lms.web.i18n import get_language, local_today
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.params import PathId, form_int
@@ -376,11 +377,10 @@ def submission_file(
     path = uploads.stored_path(settings_of(request).uploads_dir, submission.file_name)
     if path is None:
         raise HTTPException(status_code=404)
-    # X-Content-Type-Options: nosniff comes with every response (web/middleware.py).
-    return FileResponse(
+    # Stored as the trainee sent it (not re-encoded): a download, by the one rule.
+    return uploaded_file(
         path,
         media_type=submission.file_type,
         filename=submission.original_name or path.name,
-        content_disposition_type="inline",
-        headers={"Cache-Control": "private, no-store"},
+        reencoded=False,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from iil_lms.cohorts.models import Role
 from iil_lms.mentoring.seats import Seat, role_seat
@@ -22,6 +22,7 @@ from iil_lms.web.auth import (
     cohort_role,
     settings_of,
 )
+from iil_lms.web.files import uploaded_file
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.params import PageNumber, PathId
 from iil_lms.web.responses import redirect
@@ -255,14 +256,14 @@ def _file_response(request: Request, item: OutreachItem, *, public: bool) -> Res
     path = files.stored_path(settings_of(request), item.file_name or "")
     if path is None or item.file_type is None:
         raise HTTPException(status_code=404)
-    pdf = item.file_type == "application/pdf"
-    headers = {
-        "Cache-Control": PUBLIC_CACHE if public else "private, no-store",
-        "Content-Disposition": (
-            f'attachment; filename="outreach-{item.public_id}.pdf"' if pdf else "inline"
-        ),
-    }
-    return FileResponse(path, media_type=item.file_type, headers=headers)
+    # Images were re-encoded when stored (outreach/files.py); PDFs are kept as sent.
+    return uploaded_file(
+        path,
+        media_type=item.file_type,
+        filename=f"outreach-{item.public_id}{path.suffix}",
+        reencoded=item.file_type != "application/pdf",
+        cache_control=PUBLIC_CACHE if public else "private, no-store",
+    )
 
 
 @router.get("/outreach/{item_id}/file")
