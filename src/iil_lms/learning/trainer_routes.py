@@ -205,9 +205,14 @@ def _pdf_response(pdf: bytes, filename: str) -> Response:
     )
 
 
-def _render_pack(request: Request, pack: packs.Pack) -> bytes:
-    return packs.render_pack(
-        pack, env=request.app.state.templates, static_dir=settings_of(request).static_dir
+def _render_pack(request: Request, pack: packs.Pack, key: str) -> bytes:
+    settings = settings_of(request)
+    return packs.cached_pack_pdf(
+        pack,
+        settings.data_dir / "cache" / "packs",
+        key=key,
+        env=request.app.state.templates,
+        static_dir=settings.static_dir,
     )
 
 
@@ -222,7 +227,8 @@ def trainee_pack(
         raise HTTPException(status_code=404)
     cohort, module = found
     pack = packs.build_pack(session, module, cohort, viewer.language)
-    return _pdf_response(_render_pack(request, pack), pack.filename)
+    key = f"{cohort.id}-{module_id}-{pack.language}"
+    return _pdf_response(_render_pack(request, pack, key), pack.filename)
 
 
 @router.get("/cohorts/{cohort_id}/modules/{module_id}/pack.pdf")
@@ -234,4 +240,5 @@ def cohort_pack(
     if module is None:
         raise HTTPException(status_code=404)
     pack = packs.build_pack(session, module, access.cohort, access.viewer.language)
-    return _pdf_response(_render_pack(request, pack), pack.filename)
+    key = f"{access.cohort.id}-{module_id}-{pack.language}"
+    return _pdf_response(_render_pack(request, pack, key), pack.filename)
