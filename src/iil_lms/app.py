@@ -30,6 +30,7 @@ from iil_lms.settings import Settings, get_settings
 from iil_lms.web import i18n
 from iil_lms.web.auth import LANG_COOKIE, LoginRequired, Viewer
 from iil_lms.web.csrf import csrf_protect
+from iil_lms.web.head import HeadAsGet
 from iil_lms.web.home import router as home_router
 from iil_lms.web.middleware import SECURITY_HEADERS, RequestContextMiddleware
 from iil_lms.web.params import invalid_fields
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.templates = build_environment(settings)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestContextMiddleware)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     for router in ROUTERS:
