@@ -195,7 +195,7 @@ def cohort_progress(
             .order_by(col(LearningCircle.name), col(LearningCircle.id))
         ).all()
     ]
-    if circle.isdigit() and int(circle) not in {c for c, _name in circles}:
+    if CIRCLE_ID.fullmatch(circle) and int(circle) not in {c for c, _name in circles}:
         circle = ""  # another cohort's circle, or one that is gone
     roster = _roster(session, cohort_id)
     attempts = _attempts(session, cohort_id) if has_plan else {}
@@ -331,7 +331,7 @@ def _attempts(
 def _matches(row: TraineeRow, circle: str, status: str) -> bool:
     if circle == NO_CIRCLE and row.circle_id is not None:
         return False
-    if circle.isdigit() and row.circle_id != int(circle):
+    if CIRCLE_ID.fullmatch(circle) and row.circle_id != int(circle):
         return False
     if status == BEHIND:
         return row.behind
