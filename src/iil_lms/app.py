@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 import iil_lms.all_models  # noqa: F401 - every table known before any query
 from iil_lms import __version__
@@ -31,11 +32,15 @@ from iil_lms.settings import Settings, get_settings
 from iil_lms.web import i18n
 from iil_lms.web.auth import LANG_COOKIE, LoginRequired, Viewer
 from iil_lms.web.csrf import csrf_protect
+from iil_lms.web.head import HeadAsGet
 from iil_lms.web.home import router as home_router
 from iil_lms.web.middleware import SECURITY_HEADERS, RequestContextMiddleware
+from iil_lms.web.params import invalid_fields
 from iil_lms.web.templating import build_environment, render
 
 log = logging.getLogger("iil_lms")
+# What nginx logs for a request the client closed before the answer.
+CLIENT_CLOSED_REQUEST = 499
 
 # Routes are matched in this order, one by one: the trainee's pages (the busiest, and
 # sharing no path with another router) come first.
@@ -69,6 +74,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.templates = build_environment(settings)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestContextMiddleware)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     for router in ROUTERS:
@@ -106,7 +112,25 @@ def _negotiate_for_error(request: Request) -> None:
     )
 
 
+async def client_gone(request: Request, _exc: ClientDisconnect) -> Response:
+    """A phone that lost its signal while sending a form: nobody is left to answer and
+    nothing failed here, so one line rather than an error with a traceback."""
+    log.info(
+        "client disconnected",
+        extra={
+            "fields": {
+                "event": "client disconnected",
+                "method": request.method,
+                "path": request.url.path,
+            }
+        },
+    )
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 def _install_error_pages(app: FastAPI) -> None:
+    app.add_exception_handler(ClientDisconnect, client_gone)  # type: ignore[arg-type]
+
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
         target = request.url.path
@@ -118,6 +142,9 @@ def _install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if isinstance(exc.__cause__, ClientDisconnect):
+            # FastAPI reads declared form fields itself and turns the disconnect into a 400.
+            return await client_gone(request, exc.__cause__)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         _negotiate_for_error(request)
@@ -141,7 +168,8 @@ def _install_error_pages(app: FastAPI) -> None:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.errors()}, status_code=422)
         _negotiate_for_error(request)
-        return render(request, "errors/error.html", {"status_code": 400}, status_code=400)
+        context = {"status_code": 400, "problems": invalid_fields(exc.errors())}
+        return render(request, "errors/error.html", context, status_code=400)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session
 
 from iil_lms.learning.pack import build_pack, pack_exercise, render_pack
@@ -120,3 +122,56 @@ def test_trainee_prints_modules_of_their_own_plan_only(
         == 404
     )
     assert trainer_elsewhere.get(f"/journey/modules/{plan.module.id}/pack.pdf").status_code == 404
+
+
+def test_a_pack_is_rendered_once_and_again_after_a_new_curriculum_version(
+    make_client: object,
+    session: Session,
+    factory: Factory,
+    monkeypatch: Any,
+    settings: Any,
+) -> None:
+    from iil_lms.curriculum.models import CurriculumVersion
+    from iil_lms.learning import pack as packs
+
+    renders: list[int] = []
+    real_render = packs.render_pdf
+
+    def counting_render(*args: Any, **kwargs: Any) -> bytes:
+        renders.append(1)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(packs, "render_pdf", counting_render)
+    made = factory.cohort(trainees=1)
+    plan = planned_module(session, made.cohort)
+    path = f"/cohorts/{made.cohort.id}/modules/{plan.module.id}/pack.pdf"
+    client = make_client()  # type: ignore[operator]
+    client.login(made.trainers[0].email)
+    first = client.get(path)
+    second = client.get(path)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert len(renders) == 1
+    # Another language is another pack.
+    client.post_form("/account/language", {"language": "ur"})
+    assert client.get(path).status_code == 200
+    assert len(renders) == 2
+    client.post_form("/account/language", {"language": "en"})
+    # A reload of the curriculum: a new version whose module text changed.
+    session.commit()
+    version = CurriculumVersion(curriculum_id=plan.curriculum.id or 0, content_hash="1" * 64)
+    session.add(version)
+    session.flush()
+    made.cohort.curriculum_version_id = version.id
+    plan.module.reading_md = "## Why gifts matter\n\nRevised after the first convening."
+    session.add_all([made.cohort, plan.module])
+    session.commit()
+    third = client.get(path)
+    assert third.status_code == 200 and third.content != first.content
+    assert len(renders) == 3
+    assert "Revised after the first convening." in flat(pdf_text(third.content))
+    assert client.get(path).content == third.content
+    assert len(renders) == 3
+    # The replaced English PDF is gone: one file per cohort, module and language.
+    cached = sorted(p.name.split("-")[2] for p in (settings.data_dir / "cache" / "packs").iterdir())
+    assert cached == ["en", "ur"]

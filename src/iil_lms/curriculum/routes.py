@@ -16,6 +16,7 @@ from iil_lms.curriculum.models import Curriculum, CurriculumVersion, Module
 from iil_lms.curriculum.service import CurriculumError
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.params import OptionalFormId, PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import is_htmx, render
 
@@ -76,7 +77,7 @@ def generate(
     access: TrainerAccess,
     session: DbSession,
     timeframe: Annotated[str, Form(max_length=40)] = "",
-    curriculum_id: Annotated[str, Form(max_length=20)] = "",
+    curriculum_id: OptionalFormId = None,
     replace: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     back = f"/cohorts/{access.cohort.id}/plan"
@@ -85,7 +86,7 @@ def generate(
             session,
             access.cohort,
             timeframe,
-            curriculum_id=int(curriculum_id) if curriculum_id.isdigit() else None,
+            curriculum_id=curriculum_id,
             replace=replace == "yes",
         )
     except CurriculumError as error:
@@ -145,12 +146,12 @@ def _cohort_module_or_404(session: Session, cohort: Cohort, module_id: int) -> M
 @router.post("/cohorts/{cohort_id}/plan/modules/{module_id}/dates")
 def save_dates(
     request: Request,
-    module_id: int,
+    module_id: PathId,
     access: TrainerAccess,
     session: DbSession,
     opens_on: Annotated[str, Form(max_length=10)] = "",
     due_on: Annotated[str, Form(max_length=10)] = "",
-    circle_id: Annotated[str, Form(max_length=20)] = "",
+    circle_id: OptionalFormId = None,
 ) -> Response:
     cohort = access.cohort
     _cohort_module_or_404(session, cohort, module_id)
@@ -161,7 +162,7 @@ def save_dates(
             module_id,
             _parse_day(opens_on),
             _parse_day(due_on),
-            circle_id=int(circle_id) if circle_id.isdigit() else None,
+            circle_id=circle_id,
         )
     except CurriculumError as error:
         return _row_response(request, session, cohort, module_id, message=str(error), error=True)
@@ -170,7 +171,11 @@ def save_dates(
 
 @router.post("/cohorts/{cohort_id}/plan/modules/{module_id}/circles/{circle_id}/clear")
 def clear_circle(
-    request: Request, module_id: int, circle_id: int, access: TrainerAccess, session: DbSession
+    request: Request,
+    module_id: PathId,
+    circle_id: PathId,
+    access: TrainerAccess,
+    session: DbSession,
 ) -> Response:
     cohort = access.cohort
     _cohort_module_or_404(session, cohort, module_id)
@@ -179,16 +184,16 @@ def clear_circle(
     return _row_response(request, session, cohort, module_id, message=message, error=False)
 
 
-CircleField = Annotated[str, Form(max_length=20)]
+CircleField = OptionalFormId
 
 
 @router.post("/cohorts/{cohort_id}/plan/modules/{module_id}/remove")
 def remove(
     request: Request,
-    module_id: int,
+    module_id: PathId,
     access: TrainerAccess,
     session: DbSession,
-    circle_id: CircleField = "",
+    circle_id: CircleField = None,
 ) -> Response:
     return _set_removed(request, module_id, access, session, circle_id, removed=True)
 
@@ -196,10 +201,10 @@ def remove(
 @router.post("/cohorts/{cohort_id}/plan/modules/{module_id}/restore")
 def restore(
     request: Request,
-    module_id: int,
+    module_id: PathId,
     access: TrainerAccess,
     session: DbSession,
-    circle_id: CircleField = "",
+    circle_id: CircleField = None,
 ) -> Response:
     return _set_removed(request, module_id, access, session, circle_id, removed=False)
 
@@ -209,14 +214,14 @@ def _set_removed(
     module_id: int,
     access: CohortAccess,
     session: Session,
-    circle_id: str,
+    circle_id: int | None,
     *,
     removed: bool,
 ) -> Response:
     """For the whole cohort, or for one learning circle when the form names it."""
     cohort = access.cohort
     _cohort_module_or_404(session, cohort, module_id)
-    circle = int(circle_id) if circle_id.isdigit() else None
+    circle = circle_id
     try:
         plans.set_removed(session, cohort, module_id, removed, circle_id=circle)
     except CurriculumError as error:
@@ -241,16 +246,16 @@ def add(
     request: Request,
     access: TrainerAccess,
     session: DbSession,
-    module_id: Annotated[str, Form(max_length=20)] = "",
+    module_id: OptionalFormId = None,
     opens_on: Annotated[str, Form(max_length=10)] = "",
     due_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     back = f"/cohorts/{access.cohort.id}/plan"
     try:
-        if not module_id.isdigit():
+        if module_id is None:
             raise CurriculumError(_("Choose a module to add."))
         plans.add_module(
-            session, access.cohort, int(module_id), _parse_day(opens_on), _parse_day(due_on)
+            session, access.cohort, module_id, _parse_day(opens_on), _parse_day(due_on)
         )
     except CurriculumError as error:
         return redirect(request, back, str(error), "error")
@@ -258,7 +263,9 @@ def add(
 
 
 @router.get("/cohorts/{cohort_id}/plan/preview/{module_id}")
-def preview(request: Request, module_id: int, access: PlanReader, session: DbSession) -> Response:
+def preview(
+    request: Request, module_id: PathId, access: PlanReader, session: DbSession
+) -> Response:
     """The module as a trainee of this cohort sees it, read-only."""
     module = _cohort_module_or_404(session, access.cohort, module_id)
     detail = service.module_detail(session, module)

@@ -23,6 +23,7 @@ ACTION_PLAN_FIELDS: tuple[tuple[str, str], ...] = (
     ("measures_of_success", N_("Measures of success")),
 )
 LIKERT = (1, 2, 3, 4, 5)
+LIKERT_BY_VALUE = {str(n): n for n in LIKERT}
 
 
 def _text(form: Mapping[str, Sequence[str]], name: str) -> str:
@@ -48,17 +49,16 @@ def answer_from_form(exercise: Exercise, form: Mapping[str, Sequence[str]]) -> d
     if kind == "quiz":
         answers: list[list[int]] = []
         for i, question in enumerate(spec.get("questions") or []):
-            count = len(question.get("options") or [])
-            chosen = sorted(
-                {int(v) for v in form.get(f"q{i}") or [] if v.isdigit() and int(v) < count}
-            )
+            # An option is named by its index; anything else is not an option and ignored.
+            options = {str(n): n for n in range(len(question.get("options") or []))}
+            chosen = sorted({options[v] for v in form.get(f"q{i}") or [] if v in options})
             answers.append(chosen if question.get("multiple") else chosen[:1])
         return {"answers": answers}
     if kind == "survey":
         ratings: list[int | None] = []
         for i in range(len(spec.get("statements") or [])):
             value = _text(form, f"rating_{i}")
-            ratings.append(int(value) if value.isdigit() and int(value) in LIKERT else None)
+            ratings.append(LIKERT_BY_VALUE.get(value))
         texts = [_text(form, f"text_{i}") for i in range(len(spec.get("questions") or []))]
         return {"ratings": ratings, "answers": texts}
     return {}

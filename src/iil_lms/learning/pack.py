@@ -8,17 +8,21 @@ explanations."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from iil_lms import __version__
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.curriculum.plans import effective_plan, plan_for_cohort
 from iil_lms.learning.answers import ACTION_PLAN_FIELDS, LIKERT
-from iil_lms.pdf import render_template_pdf
+from iil_lms.pdf import render_pdf, render_template_html, render_template_pdf
 from iil_lms.web.template_i18n import LocalizedTemplates
 
 
@@ -131,6 +135,39 @@ def render_pack(
     return render_template_pdf(
         "pack.html", {"pack": pack}, pack.language, env=env, static_dir=static_dir
     )
+
+
+def cached_pack_pdf(
+    pack: Pack,
+    cache_dir: Path,
+    *,
+    key: str,
+    env: LocalizedTemplates | None = None,
+    static_dir: Path | None = None,
+) -> bytes:
+    """The pack's PDF, rendered once (about a second of CPU) and then read from
+    `cache_dir`. `key` names what the pack is of (cohort, module, language); the file also
+    carries a digest of the pack's HTML and the app's version, so a curriculum reload, a
+    renamed cohort, a new translation or template gives a new PDF, and the one it replaces
+    is removed: one file per key."""
+    html = render_template_html("pack.html", {"pack": pack}, pack.language, env=env)
+    digest = hashlib.sha256(f"{__version__}\n{html}".encode()).hexdigest()[:32]
+    path = cache_dir / f"{key}-{digest}.pdf"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    pdf = render_pdf(html, static_dir=static_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # Written whole under a temporary name, then renamed: a concurrent reader sees the old
+    # file, the new one, or none, never half of one.
+    partial = cache_dir / f".{path.name}.{secrets.token_hex(4)}"
+    partial.write_bytes(pdf)
+    os.replace(partial, path)
+    for older in cache_dir.glob(f"{key}-*.pdf"):
+        if older != path:
+            older.unlink(missing_ok=True)
+    return pdf
 
 
 # --- who may print which module -------------------------------------------------------

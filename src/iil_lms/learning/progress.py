@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ SORTS = ("name", "circle", "mentor", "progress")
 
 # The circle filter's value for trainees who are in no circle.
 NO_CIRCLE = "none"
+# A circle id as the filter gives it: ASCII digits within 64 bits.
+CIRCLE_ID = re.compile(r"[0-9]{1,18}")
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -152,7 +155,7 @@ def clean_filters(circle: str | None, status: str | None, sort: str | None) -> t
     """Unknown filter values are ignored rather than refused: the page is a view, and a
     stale bookmark should still open."""
     circle = (circle or "").strip()
-    if circle != NO_CIRCLE and not circle.isdigit():
+    if circle != NO_CIRCLE and not CIRCLE_ID.fullmatch(circle):
         circle = ""
     return (
         circle,
@@ -192,7 +195,7 @@ def cohort_progress(
             .order_by(col(LearningCircle.name), col(LearningCircle.id))
         ).all()
     ]
-    if circle.isdigit() and int(circle) not in {c for c, _name in circles}:
+    if CIRCLE_ID.fullmatch(circle) and int(circle) not in {c for c, _name in circles}:
         circle = ""  # another cohort's circle, or one that is gone
     roster = _roster(session, cohort_id)
     attempts = _attempts(session, cohort_id) if has_plan else {}
@@ -328,7 +331,7 @@ def _attempts(
 def _matches(row: TraineeRow, circle: str, status: str) -> bool:
     if circle == NO_CIRCLE and row.circle_id is not None:
         return False
-    if circle.isdigit() and row.circle_id != int(circle):
+    if CIRCLE_ID.fullmatch(circle) and row.circle_id != int(circle):
         return False
     if status == BEHIND:
         return row.behind

@@ -11,6 +11,7 @@ from iil_lms.cohorts.models import Role
 from iil_lms.learning import progress
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
 from iil_lms.web.i18n import local_today
+from iil_lms.web.params import CircleFilter
 from iil_lms.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +23,7 @@ ProgressAccess = Annotated[CohortAccess, Depends(cohort_role(Role.TRAINER, Role.
 def _report(
     access: ProgressAccess,
     session: DbSession,
-    circle: str | None = None,
+    circle: CircleFilter = None,
     status: str | None = None,
     sort: str | None = None,
 ) -> progress.ProgressReport:

@@ -7,8 +7,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import FileResponse, Response
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
@@ -32,8 +32,10 @@ from iil_lms.web.auth import (
     run_db,
     settings_of,
 )
+from iil_lms.web.files import uploaded_file
 from iil_lms.web.i18n import get_language, local_today
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.params import FormId, PathId, form_int
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import format_moment, is_htmx, render
 
@@ -109,7 +111,7 @@ def _form_lists(form: Any) -> dict[str, list[str]]:
 
 def _revision(form: Any) -> int | None:
     value = form.get("base_revision")
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return form_int(value, "base_revision", low=0)
 
 
 # --- journey and module pages -----------------------------------------------------------
@@ -169,7 +171,7 @@ def _module_context(
 @router.get("/journey/modules/{module_id}")
 @inline_reads
 async def module_page(
-    request: Request, module_id: int, seat: Trainee, session: DbSession
+    request: Request, module_id: PathId, seat: Trainee, session: DbSession
 ) -> Response:
     context = await run_db(request, _module_context, session, seat, module_id, get_language())
     return render(request, "learning/module.html", context)
@@ -249,14 +251,14 @@ def likert_labels() -> list[tuple[int, str]]:
 
 @router.get("/journey/exercises/{exercise_id}")
 def exercise_page(
-    request: Request, exercise_id: int, seat: Trainee, session: DbSession
+    request: Request, exercise_id: PathId, seat: Trainee, session: DbSession
 ) -> Response:
     return _exercise_page(request, session, seat, _assigned(session, seat, exercise_id))
 
 
 @router.post("/journey/exercises/{exercise_id}/draft")
 async def save_draft(
-    request: Request, exercise_id: int, seat: DraftWriter, session: DbSession
+    request: Request, exercise_id: PathId, seat: DraftWriter, session: DbSession
 ) -> Response:
     """Autosave (htmx: answers with the save status fragment) and the save button that
     works without JavaScript (answers with a redirect back to the exercise)."""
@@ -289,10 +291,10 @@ async def save_draft(
 @router.post("/journey/exercises/{exercise_id}/draft/restore")
 def restore_draft(
     request: Request,
-    exercise_id: int,
+    exercise_id: PathId,
     seat: Trainee,
     session: DbSession,
-    version_id: Annotated[int, Form(ge=1, le=2**63 - 1)],
+    version_id: FormId,
 ) -> Response:
     """Put an earlier version of the draft back (from the conflict notice or the list
     of earlier versions; htmx or a plain form post) and show the exercise with it."""
@@ -318,7 +320,9 @@ def restore_draft(
 
 
 @router.post("/journey/exercises/{exercise_id}/submit")
-async def submit(request: Request, exercise_id: int, seat: Trainee, session: DbSession) -> Response:
+async def submit(
+    request: Request, exercise_id: PathId, seat: Trainee, session: DbSession
+) -> Response:
     assigned = _assigned(session, seat, exercise_id)
     form = await request.form()
     answer = answers.answer_from_form(assigned.exercise, _form_lists(form))
@@ -405,7 +409,7 @@ def may_see_file(session: Session, viewer: Viewer, submission: Submission) -> bo
 
 @router.get("/submissions/{submission_id}/file")
 def submission_file(
-    request: Request, submission_id: int, viewer: SignedIn, session: DbSession
+    request: Request, submission_id: PathId, viewer: SignedIn, session: DbSession
 ) -> Response:
     submission = session.get(Submission, submission_id)
     if (
@@ -418,11 +422,10 @@ def submission_file(
     path = uploads.stored_path(settings_of(request).uploads_dir, submission.file_name)
     if path is None:
         raise HTTPException(status_code=404)
-    # X-Content-Type-Options: nosniff comes with every response (web/middleware.py).
-    return FileResponse(
+    # Stored as the trainee sent it (not re-encoded): a download, by the one rule.
+    return uploaded_file(
         path,
         media_type=submission.file_type,
         filename=submission.original_name or path.name,
-        content_disposition_type="inline",
-        headers={"Cache-Control": "private, no-store"},
+        reencoded=False,
     )

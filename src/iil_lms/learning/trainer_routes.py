@@ -19,6 +19,7 @@ from iil_lms.learning.answers import ACTION_PLAN_FIELDS, LIKERT
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role, settings_of
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
+from iil_lms.web.params import CircleFilter, PathId, circle_filter_id, form_int
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
 
@@ -53,7 +54,7 @@ def type_labels() -> dict[str, str]:
 
 
 def _circle(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return circle_filter_id(value)
 
 
 # --- who submitted what -----------------------------------------------------------------
@@ -61,7 +62,7 @@ def _circle(value: str | None) -> int | None:
 
 @router.get("/cohorts/{cohort_id}/submissions")
 def submissions_overview(
-    request: Request, access: TrainerAccess, session: DbSession, circle: str | None = None
+    request: Request, access: TrainerAccess, session: DbSession, circle: CircleFilter = None
 ) -> Response:
     overview = ts.submissions_overview(session, access.cohort, _circle(circle))
     return render(
@@ -109,10 +110,10 @@ def _exercise_page(
 @router.get("/cohorts/{cohort_id}/exercises/{exercise_id}/submissions")
 def exercise_submissions(
     request: Request,
-    exercise_id: int,
+    exercise_id: PathId,
     access: TrainerAccess,
     session: DbSession,
-    circle: str | None = None,
+    circle: CircleFilter = None,
 ) -> Response:
     return _exercise_page(request, access, session, exercise_id, _circle(circle))
 
@@ -122,7 +123,7 @@ def exercise_submissions(
 
 @router.post("/cohorts/{cohort_id}/exercises/{exercise_id}/paper")
 async def enter_paper(
-    request: Request, exercise_id: int, access: TrainerAccess, session: DbSession
+    request: Request, exercise_id: PathId, access: TrainerAccess, session: DbSession
 ) -> Response:
     settings = settings_of(request)
     form = await request.form()
@@ -149,16 +150,17 @@ async def enter_paper(
             done_on = date.fromisoformat(raw_day)
         except ValueError:
             errors["done_on"] = _("Give the day as a date, for example 2026-10-02.")
-    if not raw_trainee.isdigit():
+    trainee_id = form_int(raw_trainee, "trainee_id")
+    if trainee_id is None:
         errors["trainee_id"] = _("Choose the trainee whose work this is.")
     submission = None
-    if not errors:
+    if not errors and trainee_id is not None:
         try:
             submission = ts.enter_paper_submission(
                 session,
                 cohort=access.cohort,
                 exercise_id=exercise_id,
-                trainee_id=int(raw_trainee),
+                trainee_id=trainee_id,
                 entered_by_id=access.user.id or 0,
                 form=fields,
                 done_on=done_on,
@@ -203,15 +205,20 @@ def _pdf_response(pdf: bytes, filename: str) -> Response:
     )
 
 
-def _render_pack(request: Request, pack: packs.Pack) -> bytes:
-    return packs.render_pack(
-        pack, env=request.app.state.templates, static_dir=settings_of(request).static_dir
+def _render_pack(request: Request, pack: packs.Pack, key: str) -> bytes:
+    settings = settings_of(request)
+    return packs.cached_pack_pdf(
+        pack,
+        settings.data_dir / "cache" / "packs",
+        key=key,
+        env=request.app.state.templates,
+        static_dir=settings.static_dir,
     )
 
 
 @router.get("/journey/modules/{module_id}/pack.pdf")
 def trainee_pack(
-    request: Request, module_id: int, viewer: SignedIn, session: DbSession
+    request: Request, module_id: PathId, viewer: SignedIn, session: DbSession
 ) -> Response:
     """A trainee prints a module of their own plan; for anyone else it does not exist."""
     assert viewer.user is not None and viewer.user.id is not None
@@ -220,16 +227,18 @@ def trainee_pack(
         raise HTTPException(status_code=404)
     cohort, module = found
     pack = packs.build_pack(session, module, cohort, viewer.language)
-    return _pdf_response(_render_pack(request, pack), pack.filename)
+    key = f"{cohort.id}-{module_id}-{pack.language}"
+    return _pdf_response(_render_pack(request, pack, key), pack.filename)
 
 
 @router.get("/cohorts/{cohort_id}/modules/{module_id}/pack.pdf")
 def cohort_pack(
-    request: Request, module_id: int, access: StaffAccess, session: DbSession
+    request: Request, module_id: PathId, access: StaffAccess, session: DbSession
 ) -> Response:
     assert access.cohort.id is not None
     module = packs.module_in_cohort_plan(session, access.cohort.id, module_id)
     if module is None:
         raise HTTPException(status_code=404)
     pack = packs.build_pack(session, module, access.cohort, access.viewer.language)
-    return _pdf_response(_render_pack(request, pack), pack.filename)
+    key = f"{access.cohort.id}-{module_id}-{pack.language}"
+    return _pdf_response(_render_pack(request, pack, key), pack.filename)

@@ -13,6 +13,7 @@ from iil_lms.mentoring import circles
 from iil_lms.mentoring.service import MentoringError
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.params import FormIds, OptionalFormId, PathId, QueryId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import is_htmx, render
 
@@ -26,7 +27,7 @@ def _user_id(viewer: SignedIn) -> int:
     return viewer.user.id
 
 
-def circle_reader(circle_id: int, viewer: SignedIn, session: DbSession) -> circles.CircleAccess:
+def circle_reader(circle_id: PathId, viewer: SignedIn, session: DbSession) -> circles.CircleAccess:
     """A member of the circle or a trainer of its cohort (site admins too); 404 for
     everyone else, members of other circles included."""
     assert viewer.user is not None
@@ -54,7 +55,7 @@ def my_circle(request: Request, viewer: SignedIn, session: DbSession) -> Respons
 
 @router.get("/circles/{circle_id}")
 def circle_page(
-    request: Request, access: Circle, session: DbSession, before: int | None = None
+    request: Request, access: Circle, session: DbSession, before: QueryId = None
 ) -> Response:
     page = circles.posts_page(session, access.circle.id or 0, before=before)
     context = {"access": access, "page": page}
@@ -71,7 +72,7 @@ def add_post(
     viewer: SignedIn,
     session: DbSession,
     body: Annotated[str, Form(max_length=20000)] = "",
-    parent_id: Annotated[str, Form(max_length=20)] = "",
+    parent_id: OptionalFormId = None,
 ) -> Response:
     back = f"/circles/{access.circle.id}"
     try:
@@ -80,7 +81,7 @@ def add_post(
             access=access,
             author_id=_user_id(viewer),
             body=body,
-            parent_id=int(parent_id) if parent_id.isdigit() else None,
+            parent_id=parent_id,
         )
     except MentoringError as error:
         return redirect(request, back, str(error), "error")
@@ -121,7 +122,7 @@ def hide_post(
     access: Circle,
     viewer: SignedIn,
     session: DbSession,
-    post_id: int,
+    post_id: PathId,
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     return _set_hidden(request, access, viewer, session, post_id, True, reason)
@@ -129,7 +130,7 @@ def hide_post(
 
 @router.post("/circles/{circle_id}/posts/{post_id}/show")
 def show_post(
-    request: Request, access: Circle, viewer: SignedIn, session: DbSession, post_id: int
+    request: Request, access: Circle, viewer: SignedIn, session: DbSession, post_id: PathId
 ) -> Response:
     return _set_hidden(request, access, viewer, session, post_id, False, "")
 
@@ -175,8 +176,8 @@ def move_people(
     request: Request,
     access: TrainerAccess,
     session: DbSession,
-    membership_ids: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI form default
-    circle_id: Annotated[str, Form(max_length=20)] = "",
+    membership_ids: FormIds = [],  # noqa: B006 - FastAPI form default
+    circle_id: OptionalFormId = None,
 ) -> Response:
     back = f"/cohorts/{access.cohort.id}/circles"
     try:
@@ -184,7 +185,7 @@ def move_people(
             session,
             cohort_id=access.cohort.id or 0,
             membership_ids=membership_ids,
-            circle_id=int(circle_id) if circle_id.isdigit() else None,
+            circle_id=circle_id,
             actor_id=access.user.id or 0,
         )
     except MentoringError as error:

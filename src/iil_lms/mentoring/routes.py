@@ -22,6 +22,7 @@ from iil_lms.mentoring.seats import Seat, role_seat
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
+from iil_lms.web.params import FormIds, OptionalFormId, PathId, form_int
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
 
@@ -78,13 +79,11 @@ def assign_mentors(
     request: Request,
     access: TrainerAccess,
     session: DbSession,
-    trainee_ids: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI form default
-    mentor_id: Annotated[str, Form(max_length=20)] = "",
+    trainee_ids: FormIds = [],  # noqa: B006 - FastAPI form default
+    mentor_id: OptionalFormId = None,
 ) -> Response:
     back = f"/cohorts/{access.cohort.id}/mentors"
-    chosen = int(mentor_id) if mentor_id.isdigit() else None
-    if mentor_id and chosen is None:
-        return redirect(request, back, _("Choose a mentor from the list."), "error")
+    chosen = mentor_id
     try:
         changed = service.assign_mentor(
             session,
@@ -194,7 +193,7 @@ class MenteeAccess:
     viewer_id: int
 
 
-def mentee_access(trainee_id: int, viewer: SignedIn, session: DbSession) -> MenteeAccess:
+def mentee_access(trainee_id: PathId, viewer: SignedIn, session: DbSession) -> MenteeAccess:
     """The trainee's current mentor, or a trainer of a cohort they are in (site admins
     too); anyone else, a mentor of other trainees included, gets 404."""
     assert viewer.user is not None
@@ -294,7 +293,9 @@ def add_log_entry(
 # --- review of a submission ------------------------------------------------------------
 
 
-def review_access(submission_id: int, viewer: SignedIn, session: DbSession) -> review.ReviewContext:
+def review_access(
+    submission_id: PathId, viewer: SignedIn, session: DbSession
+) -> review.ReviewContext:
     """The trainee's current mentor, a trainer of the cohort (site admins too) or the
     trainee themselves; anyone else gets 404."""
     assert viewer.user is not None
@@ -369,7 +370,7 @@ async def add_feedback(
             context,
             author_id=_user_id(viewer),
             body=values.get("body", ""),
-            parent_id=int(parent) if parent.isdigit() else None,
+            parent_id=form_int(parent, "parent_id"),
             rubric_scores=scores,
             decision=decision,
         )
@@ -423,7 +424,7 @@ def give_mentor_feedback(
     request: Request,
     seat: TraineeSeat,
     session: DbSession,
-    rating: Annotated[str, Form(max_length=2)] = "",
+    rating: Annotated[int | None, Form(ge=1, le=5)] = None,
     body: Annotated[str, Form(max_length=8000)] = "",
 ) -> Response:
     try:
@@ -431,7 +432,7 @@ def give_mentor_feedback(
             session,
             cohort_id=seat.cohort_id,
             trainee_id=seat.user_id,
-            rating=int(rating) if rating.isdigit() else None,
+            rating=rating,
             body=body,
         )
     except service.MentoringError as error:

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from iil_lms.notifications import service
 from iil_lms.web.auth import DbSession, SignedIn
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.params import PageNumber, PathId
 from iil_lms.web.responses import redirect, safe_local_path
 from iil_lms.web.templating import render
 
@@ -24,7 +25,7 @@ def _user_id(viewer: SignedIn) -> int:
 
 @router.get("/notifications")
 def notifications_page(
-    request: Request, viewer: SignedIn, session: DbSession, page: int = 1
+    request: Request, viewer: SignedIn, session: DbSession, page: PageNumber = 1
 ) -> Response:
     rows, more = service.recent(session, _user_id(viewer), page=page)
     items = [(n, service.render_text(n.kind, n.params)) for n in rows]
@@ -51,7 +52,7 @@ def bell(request: Request, viewer: SignedIn, session: DbSession) -> Response:
 
 @router.post("/notifications/{notification_id}/read")
 def open_notification(
-    request: Request, viewer: SignedIn, session: DbSession, notification_id: int
+    request: Request, viewer: SignedIn, session: DbSession, notification_id: PathId
 ) -> Response:
     """Mark it read and go where it points."""
     found = service.mark_read(session, _user_id(viewer), notification_id)

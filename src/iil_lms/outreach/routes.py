@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from iil_lms.cohorts.models import Role
 from iil_lms.mentoring.seats import Seat, role_seat
@@ -22,7 +22,9 @@ from iil_lms.web.auth import (
     cohort_role,
     settings_of,
 )
+from iil_lms.web.files import uploaded_file
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.params import PageNumber, PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.template_i18n import LocalizedTemplates
 from iil_lms.web.templating import render
@@ -129,7 +131,7 @@ class ItemAccess:
     is_trainer: bool
 
 
-def item_access(item_id: int, viewer: SignedIn, session: DbSession) -> ItemAccess:
+def item_access(item_id: PathId, viewer: SignedIn, session: DbSession) -> ItemAccess:
     """The author, or a trainer of the item's cohort (site admins too); 404 otherwise."""
     assert viewer.user is not None
     item = session.get(OutreachItem, item_id)
@@ -254,14 +256,14 @@ def _file_response(request: Request, item: OutreachItem, *, public: bool) -> Res
     path = files.stored_path(settings_of(request), item.file_name or "")
     if path is None or item.file_type is None:
         raise HTTPException(status_code=404)
-    pdf = item.file_type == "application/pdf"
-    headers = {
-        "Cache-Control": PUBLIC_CACHE if public else "private, no-store",
-        "Content-Disposition": (
-            f'attachment; filename="outreach-{item.public_id}.pdf"' if pdf else "inline"
-        ),
-    }
-    return FileResponse(path, media_type=item.file_type, headers=headers)
+    # Images were re-encoded when stored (outreach/files.py); PDFs are kept as sent.
+    return uploaded_file(
+        path,
+        media_type=item.file_type,
+        filename=f"outreach-{item.public_id}{path.suffix}",
+        reencoded=item.file_type != "application/pdf",
+        cache_control=PUBLIC_CACHE if public else "private, no-store",
+    )
 
 
 @router.get("/outreach/{item_id}/file")
@@ -296,7 +298,7 @@ def moderate_item(
     request: Request,
     access: TrainerAccess,
     session: DbSession,
-    item_id: int,
+    item_id: PathId,
     action: Annotated[str, Form(max_length=10)] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
@@ -351,7 +353,7 @@ def showcase_index(request: Request, session: DbSession) -> Response:
 
 @router.get("/showcase/{academy_slug}")
 def academy_showcase(
-    request: Request, session: DbSession, academy_slug: str, page: int = 1
+    request: Request, session: DbSession, academy_slug: str, page: PageNumber = 1
 ) -> Response:
     found = service.showcase(session, academy_slug, page=page)
     if found is None:

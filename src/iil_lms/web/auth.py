@@ -23,6 +23,7 @@ from iil_lms.cohorts.models import Academy, Cohort, Membership, Role
 from iil_lms.db import as_utc, utcnow
 from iil_lms.settings import Settings
 from iil_lms.web import i18n
+from iil_lms.web.params import PathId
 from iil_lms.web.security import sign
 
 SESSION_COOKIE = "iil_session"
@@ -372,7 +373,7 @@ def cohort_role(*allowed: Role | str) -> Callable[..., Awaitable[CohortAccess]]:
     allowed_set = frozenset(str(r) for r in allowed)
 
     async def dependency(
-        request: Request, cohort_id: int, viewer: SignedIn, session: DbSession
+        request: Request, cohort_id: PathId, viewer: SignedIn, session: DbSession
     ) -> CohortAccess:
         cohort = await run_db(request, session.get, Cohort, cohort_id)
         if cohort is None:

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from iil_lms.settings import LANGUAGES
 from iil_lms.web.auth import LANG_COOKIE, AnyViewer, DbSession, SignedIn, Viewer
+from iil_lms.web.params import FormId
 from iil_lms.web.responses import redirect, safe_local_path
 
 router = APIRouter(include_in_schema=False)
@@ -55,7 +56,7 @@ def choose_language(request: Request, language: Annotated[str, Form()]) -> Respo
 
 @router.post("/cohorts/switch")
 def switch_cohort(
-    request: Request, viewer: SignedIn, session: DbSession, cohort_id: Annotated[int, Form()]
+    request: Request, viewer: SignedIn, session: DbSession, cohort_id: FormId
 ) -> Response:
     if cohort_id not in {r.cohort_id for r in viewer.roles}:
         raise HTTPException(status_code=404)
