@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
 from iil_lms.cohorts import admin
@@ -16,6 +16,7 @@ from iil_lms.curriculum.timeframes import TIMEFRAMES
 from iil_lms.web.auth import Admin, AnyViewer, DbSession, settings_of
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
+from iil_lms.web.params import OptionalFormId, PathId, QueryId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
 
@@ -124,7 +125,9 @@ def _academy(session: DbSession, academy_id: int) -> Academy:
 
 
 @router.get("/admin/academies/{academy_id}")
-def edit_academy(request: Request, academy_id: int, viewer: Admin, session: DbSession) -> Response:
+def edit_academy(
+    request: Request, academy_id: PathId, viewer: Admin, session: DbSession
+) -> Response:
     academy = _academy(session, academy_id)
     return _academy_page(request, academy, admin.academy_form(academy), {})
 
@@ -132,7 +135,7 @@ def edit_academy(request: Request, academy_id: int, viewer: Admin, session: DbSe
 @router.post("/admin/academies/{academy_id}")
 async def update_academy(
     request: Request,
-    academy_id: int,
+    academy_id: PathId,
     viewer: Admin,
     session: DbSession,
     name: Text200 = "",
@@ -157,7 +160,9 @@ async def update_academy(
 
 
 @router.get("/academies/{academy_id}/logo")
-def academy_logo(request: Request, academy_id: int, session: DbSession, _v: AnyViewer) -> Response:
+def academy_logo(
+    request: Request, academy_id: PathId, session: DbSession, _v: AnyViewer
+) -> Response:
     academy = _academy(session, academy_id)
     path = admin.academy_logo(settings_of(request), academy)
     if path is None:
@@ -198,7 +203,7 @@ def new_cohort(
     request: Request,
     viewer: Admin,
     session: DbSession,
-    academy_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    academy_id: QueryId = None,
 ) -> Response:
     form = admin.CohortForm(academy_id=academy_id)
     academy = session.get(Academy, academy_id) if academy_id else None
@@ -219,11 +224,11 @@ def create_cohort(
     request: Request,
     viewer: Admin,
     session: DbSession,
-    academy_id: Annotated[int | None, Form(ge=1, le=2**63 - 1)] = None,
+    academy_id: OptionalFormId = None,
     name: Text200 = "",
     starts_on: Annotated[str, Form(max_length=20)] = "",
     ends_on: Annotated[str, Form(max_length=20)] = "",
-    curriculum_id: Annotated[int | None, Form(ge=1, le=2**63 - 1)] = None,
+    curriculum_id: OptionalFormId = None,
     timeframe: Annotated[str, Form(max_length=40)] = "",
     second_language: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
@@ -261,7 +266,9 @@ def _cohort(session: DbSession, cohort_id: int) -> Cohort:
 
 
 @router.post("/admin/cohorts/{cohort_id}/archive")
-def archive_cohort(request: Request, cohort_id: int, viewer: Admin, session: DbSession) -> Response:
+def archive_cohort(
+    request: Request, cohort_id: PathId, viewer: Admin, session: DbSession
+) -> Response:
     cohort = _cohort(session, cohort_id)
     admin.set_archived(session, cohort, True, actor_id=_actor(viewer))
     return redirect(
@@ -271,7 +278,7 @@ def archive_cohort(request: Request, cohort_id: int, viewer: Admin, session: DbS
 
 @router.post("/admin/cohorts/{cohort_id}/unarchive")
 def unarchive_cohort(
-    request: Request, cohort_id: int, viewer: Admin, session: DbSession
+    request: Request, cohort_id: PathId, viewer: Admin, session: DbSession
 ) -> Response:
     cohort = _cohort(session, cohort_id)
     admin.set_archived(session, cohort, False, actor_id=_actor(viewer))

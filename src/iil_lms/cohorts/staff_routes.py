@@ -12,6 +12,7 @@ from iil_lms.cohorts import staff
 from iil_lms.cohorts.models import Role
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role, settings_of
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
 
@@ -86,7 +87,7 @@ def invite(
 @router.post("/cohorts/{cohort_id}/staff/{membership_id}")
 def change_role(
     request: Request,
-    membership_id: int,
+    membership_id: PathId,
     access: TrainerAccess,
     session: DbSession,
     role: Annotated[str, Form(max_length=16)] = "",
@@ -108,7 +109,7 @@ def change_role(
 
 @router.post("/cohorts/{cohort_id}/staff/{membership_id}/remove")
 def remove(
-    request: Request, membership_id: int, access: TrainerAccess, session: DbSession
+    request: Request, membership_id: PathId, access: TrainerAccess, session: DbSession
 ) -> Response:
     try:
         staff.remove(session, access.cohort, membership_id, actor_id=access.user.id)
