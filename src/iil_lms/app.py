@@ -31,6 +31,7 @@ from iil_lms.web.auth import LANG_COOKIE, LoginRequired, Viewer
 from iil_lms.web.csrf import csrf_protect
 from iil_lms.web.home import router as home_router
 from iil_lms.web.middleware import SECURITY_HEADERS, RequestContextMiddleware
+from iil_lms.web.outbox import background_sender
 from iil_lms.web.templating import build_environment, render
 
 log = logging.getLogger("iil_lms")
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=background_sender,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)

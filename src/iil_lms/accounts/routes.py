@@ -8,12 +8,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from iil_lms.accounts import service
-from iil_lms.mail import send_mail
+from iil_lms.notifications.service import queue_email
 from iil_lms.settings import LANGUAGES
 from iil_lms.web.auth import SESSION_COOKIE, AnyViewer, DbSession, SignedIn, settings_of
 from iil_lms.web.home import home_url
+from iil_lms.web.i18n import get_language, set_language
 from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import set_language
 from iil_lms.web.responses import redirect, safe_local_path
 from iil_lms.web.templating import render
 
@@ -176,14 +176,16 @@ def forgot(
     user = service.user_by_email(session, email)
     if user is not None and user.is_active:
         token = service.issue_token(session, settings, user, "reset")
-        send_mail(
-            settings,
+        queue_email(
+            session,
             to=user.email,
             subject=_("Reset your iil-lms password"),
             body=_(
                 "Open this link to choose a new password: %(url)s",
                 url=f"{settings.base_url}/password/reset/{token}",
             ),
+            language=get_language(),
+            user_id=user.id,
         )
     return render(request, "accounts/forgot.html", {"sent": True})
 
