@@ -585,7 +585,19 @@ def measure(config: Config, workdir: Path) -> dict[str, Any]:
             results["exercise_page_under_autosave_rps"] = round(reading["rps"], 1)
             results["exercise_page_under_autosave_p99_ms"] = round(reading["p99_us"] / 1000, 1)
             results["autosave_rps_while_reading"] = round(saving["rps"], 1)
-            # Autosave latency while one client trickles a body in.
+            results["autosave_errors_while_reading"] = int(
+                saving["non200"] + saving["socket_errors"]
+            )
+            # Autosave latency at 32 connections, alone and while one client trickles a
+            # body in: the second must not be worse than the machine's own noise.
+            alone = wrk(
+                app_base + path,
+                scripts["autosave"],
+                [str(lines)],
+                config.connections,
+                config.duration,
+            )
+            results["autosave_p99_ms"] = round(alone["p99_us"] / 1000, 1)
             with trickling_client(app_base) as answers:
                 time.sleep(1)
                 slow = wrk(
