@@ -327,3 +327,25 @@ def test_forgot_password_with_a_slow_mail_server_does_not_block_writes(
     session.expire_all()
     queued = session.exec(select(OutboxMessage).where(OutboxMessage.to_address == owner.email))
     assert "/password/reset/" in queued.one().body
+
+
+def test_the_reset_email_leaves_through_the_background_sender(settings, engine, session, factory):
+    sending = settings.model_copy(update={"outbox_interval_seconds": 0.1})
+    owner = factory.user(email="forgetful@example.test")
+    anon_id = "anonymous-visitor-0123456789"
+    with live_server(create_app(sending, engine)) as base, httpx.Client(base_url=base) as client:
+        client.cookies.set(ANON_COOKIE, anon_id)
+        csrf = sign(settings.secret_key, "anon:" + anon_id)
+        assert client.post(
+            "/password/forgot", data={"email": owner.email, "csrf_token": csrf}
+        ).is_success
+        deadline = time.monotonic() + 10
+        sent = None
+        while sent is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            session.expire_all()
+            message = session.exec(
+                select(OutboxMessage).where(OutboxMessage.to_address == owner.email)
+            ).first()
+            sent = message.sent_at if message else None
+    assert sent is not None
