@@ -33,6 +33,7 @@ DEMO_COHORT = "ctp-2026"
 DEMO_TRAINEE = "trainee001@csa-pk.example.org"
 BIG_COHORT = 2000
 TARGET_JOURNEY_VS_HELLO = 0.15
+TARGET_SLOW_CLIENT_P99_MS = 500
 
 
 @dataclass
@@ -290,6 +291,59 @@ def wrk(url: str, script: Path, args: list[str], connections: int, duration: int
     return figures
 
 
+def wrk_alongside(
+    first: tuple[str, Path, list[str], int], second: tuple[str, Path, list[str], int], duration: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two wrk runs at the same time (each: url, script, args, connections)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        a = pool.submit(wrk, *first, duration)
+        b = pool.submit(wrk, *second, duration)
+        return a.result(), b.result()
+
+
+@contextmanager
+def trickling_client(base: str, path: str = "/login") -> Iterator[list[str]]:
+    """While the block runs, one client sends a 100 KB request body at 1 byte/s; when
+    the server cuts it off (it should, with 408), it starts again. Yields the status
+    lines the server answered with."""
+    import threading
+
+    host, port = base.removeprefix("http://").split(":")
+    answers: list[str] = []
+    stop = threading.Event()
+
+    def trickle() -> None:
+        while not stop.is_set():
+            with socket.create_connection((host, int(port))) as sock:
+                sock.sendall(
+                    f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
+                    "Content-Type: application/x-www-form-urlencoded\r\n"
+                    "Content-Length: 100000\r\n\r\n".encode()
+                )
+                sock.settimeout(1.0)
+                while not stop.is_set():
+                    try:
+                        sock.sendall(b"a")
+                        answer = sock.recv(200)
+                    except TimeoutError:
+                        continue
+                    except OSError:
+                        break
+                    if answer:
+                        answers.append(answer.split(b"\r\n", 1)[0].decode())
+                    break
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    try:
+        yield answers
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
 def fetch(url: str, cookie: str = "") -> tuple[int, str]:
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
@@ -518,6 +572,46 @@ def measure(config: Config, workdir: Path) -> dict[str, Any]:
             results["autosave_trainees"] = len(trainees)
             if problems:
                 notes.append(f"{len(problems)} drafts not intact, e.g. {problems[0]}")
+            # The exercise page read by 32 connections while the 275 trainees autosave.
+            page = f"/journey/exercises/{exercise_id}"
+            saving, reading = wrk_alongside(
+                (app_base + path, scripts["autosave"], [str(lines)], len(trainees)),
+                (app_base + page, scripts["get"], [cookie], config.connections),
+                config.duration,
+            )
+            results["exercise_page_under_autosave_errors"] = int(
+                reading["non200"] + reading["socket_errors"]
+            )
+            results["exercise_page_under_autosave_rps"] = round(reading["rps"], 1)
+            results["exercise_page_under_autosave_p99_ms"] = round(reading["p99_us"] / 1000, 1)
+            results["autosave_rps_while_reading"] = round(saving["rps"], 1)
+            results["autosave_errors_while_reading"] = int(
+                saving["non200"] + saving["socket_errors"]
+            )
+            # Autosave latency at 32 connections, alone and while one client trickles a
+            # body in: the second must not be worse than the machine's own noise.
+            alone = wrk(
+                app_base + path,
+                scripts["autosave"],
+                [str(lines)],
+                config.connections,
+                config.duration,
+            )
+            results["autosave_p99_ms"] = round(alone["p99_us"] / 1000, 1)
+            with trickling_client(app_base) as answers:
+                time.sleep(1)
+                slow = wrk(
+                    app_base + path,
+                    scripts["autosave"],
+                    [str(lines)],
+                    config.connections,
+                    config.duration,
+                )
+            results["autosave_p99_with_slow_client_ms"] = round(slow["p99_us"] / 1000, 1)
+            results["autosave_errors_with_slow_client"] = int(
+                slow["non200"] + slow["socket_errors"]
+            )
+            results["slow_client_answers"] = sorted(set(answers))
         elif autosave is not None:
             notes.append("the demo trainee has no open reflection exercise: autosave not measured")
 
@@ -592,6 +686,25 @@ CHECKS: list[tuple[str, str, Callable[[dict[str, Any]], bool | None]]] = [
         lambda r: None if "journey_errors" not in r else r["journey_errors"] == 0,
     ),
     ("module_errors", "0", lambda r: None if "module_errors" not in r else r["module_errors"] == 0),
+    (
+        "exercise_page_under_autosave_errors",
+        "0",
+        lambda r: (
+            None
+            if "exercise_page_under_autosave_errors" not in r
+            else r["exercise_page_under_autosave_errors"] == 0
+        ),
+    ),
+    (
+        "autosave_p99_with_slow_client_ms",
+        f"< {TARGET_SLOW_CLIENT_P99_MS}",
+        lambda r: (
+            None
+            if "autosave_p99_with_slow_client_ms" not in r
+            else r["autosave_p99_with_slow_client_ms"] < TARGET_SLOW_CLIENT_P99_MS
+            and r["autosave_errors_with_slow_client"] == 0
+        ),
+    ),
 ]
 
 

@@ -138,6 +138,7 @@ def settings(tmp_path: Path, engine: Engine) -> Settings:
         database_url=str(engine.url.render_as_string(hide_password=False)),
         secret_key="test-secret-key-0123456789",
         base_url="http://testserver",
+        outbox_interval_seconds=0,  # tests send the outbox themselves
     )
 
 

@@ -29,12 +29,13 @@ from iil_lms.mentoring.routes import router as mentoring_router
 from iil_lms.notifications.routes import router as notifications_router
 from iil_lms.outreach.routes import router as outreach_router
 from iil_lms.settings import Settings, get_settings
-from iil_lms.web import i18n
+from iil_lms.web import gate, i18n
 from iil_lms.web.auth import LANG_COOKIE, LoginRequired, Viewer
 from iil_lms.web.csrf import csrf_protect
 from iil_lms.web.head import HeadAsGet
 from iil_lms.web.home import router as home_router
 from iil_lms.web.middleware import SECURITY_HEADERS, RequestContextMiddleware
+from iil_lms.web.outbox import background_sender
 from iil_lms.web.params import invalid_fields
 from iil_lms.web.templating import build_environment, render
 
@@ -70,11 +71,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=background_sender,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.templates = build_environment(settings)
     app.add_middleware(HeadAsGet)
+    gate.install(app)
     app.add_middleware(RequestContextMiddleware)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     for router in ROUTERS:

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     reset_requests_per_address: int = 10
     reset_window_minutes: int = 60
     upload_max_bytes: int = 10 * 1024 * 1024
+    # A request body must start arriving within the grace period and then keep coming
+    # at this average rate, else 408 (a client trickling a body holds a connection).
+    body_grace_seconds: float = 10.0
+    body_min_bytes_per_second: int = 1000
+    # The in-process email sender: how often it looks for due emails (0: never; then
+    # run `iil-lms send-outbox` from cron).
+    outbox_interval_seconds: float = 60.0
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""
@@ -64,6 +71,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def body_max_bytes(self) -> int:
+        """The largest request body: one upload and the form fields around it."""
+        return self.upload_max_bytes + 1024 * 1024
 
     @property
     def uploads_dir(self) -> Path:

@@ -33,6 +33,7 @@ from iil_lms.web.auth import (
     settings_of,
 )
 from iil_lms.web.files import uploaded_file
+from iil_lms.web.gate import write_after_response
 from iil_lms.web.i18n import get_language, local_today
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.params import FormId, PathId, form_int
@@ -204,10 +205,7 @@ def _exercise_page(
     state = service.exercise_state(
         session, cohort_id=seat.cohort_id, user_id=seat.user_id, exercise=exercise
     )
-    service.mark_feedback_read(
-        session, cohort_id=seat.cohort_id, user_id=seat.user_id, exercise_id=exercise.id or 0
-    )
-    return render(
+    response = render(
         request,
         "learning/exercise.html",
         {
@@ -226,6 +224,17 @@ def _exercise_page(
             "today": local_today(),
         },
         status_code=status_code,
+    )
+    if not state.has_unread_feedback:
+        return response
+    return write_after_response(
+        request,
+        session,
+        response,
+        service.mark_feedback_read,
+        cohort_id=seat.cohort_id,
+        user_id=seat.user_id,
+        exercise_id=exercise.id or 0,
     )
 
 

@@ -374,6 +374,12 @@ class ExerciseState:
     def history(self) -> list[Submission]:
         return list(reversed(self.submissions))
 
+    @property
+    def has_unread_feedback(self) -> bool:
+        """Whether the page shows comments by others that the trainee has not opened:
+        only then does opening it record anything."""
+        return any(line.unread for lines in self.feedback.values() for line in lines)
+
 
 def exercise_state(
     session: Session, *, cohort_id: int, user_id: int, exercise: Exercise

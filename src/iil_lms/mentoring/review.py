@@ -329,6 +329,21 @@ def unread_feedback_counts(session: Session, cohort_id: int, trainee_id: int) ->
     return {exercise_id: int(count) for exercise_id, count in rows}
 
 
+def has_unread_feedback(session: Session, submission_id: int, trainee_id: int) -> bool:
+    """Whether the trainee's submission carries comments by others they have not opened
+    (one query): only then does opening it record anything."""
+    found = session.exec(
+        select(Feedback.id)
+        .where(
+            Feedback.submission_id == submission_id,
+            col(Feedback.read_by_trainee_at).is_(None),
+            Feedback.author_id != trainee_id,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def mark_feedback_read(session: Session, submission_id: int, trainee_id: int) -> None:
     """The trainee has seen every comment on their submission."""
     submission = session.get(Submission, submission_id)

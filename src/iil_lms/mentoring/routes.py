@@ -20,6 +20,7 @@ from iil_lms.mentoring.matching import MatchOptions
 from iil_lms.mentoring.models import LogMode
 from iil_lms.mentoring.seats import Seat, role_seat
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
+from iil_lms.web.gate import write_after_response
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
 from iil_lms.web.params import FormIds, OptionalFormId, PathId, form_int
@@ -345,9 +346,19 @@ def _review_page(
 def review_page(
     request: Request, context: Review, viewer: SignedIn, session: DbSession
 ) -> Response:
-    if context.role == "owner":
-        review.mark_feedback_read(session, context.submission.id or 0, _user_id(viewer))
-    return _review_page(request, context, session)
+    response = _review_page(request, context, session)
+    if context.role == "owner" and review.has_unread_feedback(
+        session, context.submission.id or 0, _user_id(viewer)
+    ):
+        write_after_response(
+            request,
+            session,
+            response,
+            review.mark_feedback_read,
+            submission_id=context.submission.id or 0,
+            trainee_id=_user_id(viewer),
+        )
+    return response
 
 
 @router.post("/review/{submission_id}")

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from babel.dates import format_date
@@ -320,6 +321,148 @@ class OutboxReport:
 
 
 Sender = Callable[..., None]
+# A sender that has taken an email has this long to report on it before another sender
+# may take it (a sender killed mid-send: the email goes again after this).
+CLAIM = timedelta(minutes=10)
+
+
+def queue_email(
+    session: Session,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    language: str,
+    user_id: int | None = None,
+    link: str = "",
+) -> OutboxMessage:
+    """An email for the outbox: the background sender (or `iil-lms send-outbox`) sends
+    it, so no request ever waits for a mail server."""
+    message = OutboxMessage(
+        user_id=user_id,
+        to_address=to,
+        subject=subject[:200],
+        body=body,
+        link=link,
+        language=language,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    id: int
+    to: str
+    subject: str
+    body: str
+    due_at: datetime
+
+
+def _full_body(settings: Settings, message: OutboxMessage) -> str:
+    base = settings.base_url.rstrip("/")
+    body = message.body
+    if message.link:
+        body += f"\n\n{base}{message.link}"
+    footer = i18n.translations(message.language).ugettext(_("Choose which emails you get: %(url)s"))
+    return body + "\n\n" + footer % {"url": f"{base}/notifications/settings"}
+
+
+def _due(now: datetime) -> Any:
+    return (
+        col(OutboxMessage.sent_at).is_(None),
+        OutboxMessage.attempts < MAX_ATTEMPTS,
+        OutboxMessage.next_attempt_at <= now,
+    )
+
+
+def any_due(session: Session, now: datetime | None = None) -> bool:
+    """Whether an email is due (one read, no lock): the background sender's cheap look."""
+    found = session.exec(select(OutboxMessage.id).where(*_due(now or utcnow())).limit(1)).first()
+    return found is not None
+
+
+def claim_due(
+    session: Session, settings: Settings, *, now: datetime, limit: int
+) -> list[OutgoingEmail]:
+    """Take the due emails, oldest first, for one sender: each is not due again until
+    CLAIM has passed, so two senders never send the same one. The sending itself happens
+    after this transaction, never inside one."""
+    due = list(
+        session.exec(
+            select(OutboxMessage)
+            .where(*_due(now))
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL: two senders never share one
+        )
+    )
+    taken = []
+    for message in due:
+        taken.append(
+            OutgoingEmail(
+                id=message.id or 0,
+                to=message.to_address,
+                subject=message.subject,
+                body=_full_body(settings, message),
+                due_at=message.next_attempt_at,
+            )
+        )
+        message.next_attempt_at = now + CLAIM
+        session.add(message)
+    session.flush()
+    return taken
+
+
+def record_outcome(
+    session: Session, email: OutgoingEmail, *, now: datetime, error: BaseException | None
+) -> None:
+    """A sent email is marked sent and never sent again; a failure is counted and retried
+    later, each time after twice the delay (5 minutes, 10, 20 ... at most 12 hours),
+    until MAX_ATTEMPTS failures."""
+    message = session.get(OutboxMessage, email.id)
+    if message is None:
+        return
+    message.attempts += 1
+    if error is None:
+        message.sent_at = now
+    else:
+        message.last_error = f"{type(error).__name__}: {error}"[:500]
+        delay = min(FIRST_RETRY * 2 ** (message.attempts - 1), LONGEST_RETRY)
+        message.next_attempt_at = now + delay
+        log.warning(
+            "email %s to %s failed (attempt %s): %s", email.id, email.to, message.attempts, error
+        )
+    session.add(message)
+    session.flush()
+
+
+def release_claim(session: Session, email: OutgoingEmail) -> None:
+    """The sender stopped before trying (interrupted): the email is due as before."""
+    message = session.get(OutboxMessage, email.id)
+    if message is not None and message.sent_at is None:
+        message.next_attempt_at = email.due_at
+        session.add(message)
+        session.flush()
+
+
+def waiting_count(session: Session) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(col(OutboxMessage.sent_at).is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
+        ).one()
+    )
+
+
+def _try_send(settings: Settings, sender: Sender, email: OutgoingEmail) -> Exception | None:
+    try:
+        sender(settings, to=email.to, subject=email.subject, body=email.body)
+    except Exception as error:  # noqa: BLE001 - any failure is retried later
+        return error
+    return None
 
 
 def send_outbox(
@@ -330,62 +473,19 @@ def send_outbox(
     limit: int = 200,
     sender: Sender = send_mail,
 ) -> OutboxReport:
-    """Send the emails that are due, oldest first. A sent message is marked sent and is
-    never sent again; a failure is counted and retried later, each time after twice the
-    delay (5 minutes, 10, 20 ... at most 12 hours), until MAX_ATTEMPTS failures."""
+    """Send the emails that are due within one session (tests and small runs; the
+    commands and the background sender use `deliver_outbox`, which sends outside any
+    transaction)."""
     now = now or utcnow()
-    due = list(
-        session.exec(
-            select(OutboxMessage)
-            .where(
-                col(OutboxMessage.sent_at).is_(None),
-                OutboxMessage.attempts < MAX_ATTEMPTS,
-                OutboxMessage.next_attempt_at <= now,
-            )
-            .order_by(col(OutboxMessage.id))
-            .limit(limit)
-            .with_for_update(skip_locked=True)  # PostgreSQL: two runs never share one
-        )
-    )
     sent = failed = 0
-    for message in due:
-        base = settings.base_url.rstrip("/")
-        body = message.body
-        if message.link:
-            body += f"\n\n{base}{message.link}"
-        footer = i18n.translations(message.language).ugettext(
-            _("Choose which emails you get: %(url)s")
-        )
-        body += "\n\n" + footer % {"url": f"{base}/notifications/settings"}
-        try:
-            sender(settings, to=message.to_address, subject=message.subject, body=body)
-        except Exception as error:  # noqa: BLE001 - any failure is retried later
-            message.attempts += 1
-            message.last_error = f"{type(error).__name__}: {error}"[:500]
-            delay = min(FIRST_RETRY * 2 ** (message.attempts - 1), LONGEST_RETRY)
-            message.next_attempt_at = now + delay
-            failed += 1
-            log.warning(
-                "email %s to %s failed (attempt %s): %s",
-                message.id,
-                message.to_address,
-                message.attempts,
-                error,
-            )
-        else:
-            message.sent_at = now
-            message.attempts += 1
-            sent += 1
-        session.add(message)
-        session.flush()
-    waiting = int(
-        session.exec(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(col(OutboxMessage.sent_at).is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
-        ).one()
-    )
-    return OutboxReport(sent=sent, failed=failed, waiting=waiting)
+    for email in claim_due(session, settings, now=now, limit=limit):
+        error = _try_send(settings, sender, email)
+        record_outcome(session, email, now=now, error=error)
+        sent, failed = sent + (error is None), failed + (error is not None)
+    return OutboxReport(sent=sent, failed=failed, waiting=waiting_count(session))
+
+
+Transactions = Callable[[Callable[[Session], Any]], Any]
 
 
 def deliver_outbox(
@@ -395,19 +495,36 @@ def deliver_outbox(
     limit: int = 500,
     now: datetime | None = None,
     sender: Sender = send_mail,
+    in_transaction: Transactions | None = None,
 ) -> OutboxReport:
-    """What `iil-lms send-outbox` runs: `send_outbox` one email per transaction, so an
-    email is marked sent as soon as it has gone and a crash half-way never sends one
-    twice. Stops when nothing more is due or after `limit` emails."""
-    sent = failed = 0
-    waiting = 0
-    while sent + failed < limit:
+    """What `iil-lms send-outbox` and the background sender run: one email at a time,
+    taken in one short transaction, sent with no transaction open (a slow mail server
+    holds no database lock), and marked in another, so an email is marked sent as soon
+    as it has gone and a crash half-way never sends one twice. Stops when nothing more
+    is due or after `limit` emails. `in_transaction(work)` runs `work(session)` in a
+    transaction (the web app passes one that also takes its one-writer gate)."""
+
+    def plain(work: Callable[[Session], Any]) -> Any:
         with transaction(engine) as session:
-            report = send_outbox(session, settings, now=now, limit=1, sender=sender)
-        waiting = report.waiting
-        if report.sent + report.failed == 0:
+            return work(session)
+
+    run = in_transaction or plain
+    sent = failed = 0
+    while sent + failed < limit:
+        moment = now or utcnow()
+        taken: list[OutgoingEmail] = run(partial(claim_due, settings=settings, now=moment, limit=1))
+        if not taken:
             break
-        sent, failed = sent + report.sent, failed + report.failed
+        email = taken[0]
+        try:
+            error = _try_send(settings, sender, email)
+        except BaseException:
+            run(partial(release_claim, email=email))
+            raise
+        run(partial(record_outcome, email=email, now=moment, error=error))
+        sent, failed = sent + (error is None), failed + (error is not None)
+    with transaction(engine, writes=False) as session:
+        waiting = waiting_count(session)
     return OutboxReport(sent=sent, failed=failed, waiting=waiting)
 
 

@@ -23,6 +23,7 @@ from iil_lms.cohorts.models import Academy, Cohort, Membership, Role
 from iil_lms.db import as_utc, utcnow
 from iil_lms.settings import Settings
 from iil_lms.web import i18n
+from iil_lms.web.gate import enter_for_request
 from iil_lms.web.params import PathId
 from iil_lms.web.security import sign
 
@@ -96,17 +97,23 @@ def _finish(session: Session, failed: bool) -> None:
 async def request_session(request: Request) -> AsyncIterator[Session]:
     """One session per request (as db.get_session): rolled back when the request
     raised, otherwise committed before the response leaves. Inline reads (see
-    runs_inline) use the event loop's connection and finish without a hop."""
-    if runs_inline(request):
-        session = Session(bind=_loop_connection(request), expire_on_commit=False)
-    else:
-        session = Session(request.app.state.engine, expire_on_commit=False)
+    runs_inline) use the event loop's connection and finish without a hop. A writing
+    request on SQLite holds the one-writer gate (web/gate.py) from here to its commit."""
+    gate = await enter_for_request(request)
     try:
-        yield session
-    except BaseException:
-        await run_db(request, _finish, session, True)
-        raise
-    await run_db(request, _finish, session, False)
+        if runs_inline(request):
+            session = Session(bind=_loop_connection(request), expire_on_commit=False)
+        else:
+            session = Session(request.app.state.engine, expire_on_commit=False)
+        try:
+            yield session
+        except BaseException:
+            await run_db(request, _finish, session, True)
+            raise
+        await run_db(request, _finish, session, False)
+    finally:
+        if gate is not None:
+            gate.release()
 
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]

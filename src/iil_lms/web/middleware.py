@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids, security headers, write intent, access logs."""
+"""Pure ASGI middleware: request ids, security headers, write intent, request bodies
+read whole (bounded in size and time) before the app sees them, access logs."""
 
 from __future__ import annotations
 
@@ -32,22 +33,93 @@ SECURITY_HEADERS = [
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
-def _uses_sqlite(scope: Scope) -> bool:
-    engine = getattr(getattr(scope.get("app"), "state", None), "engine", None)
-    return engine is not None and engine.dialect.name == "sqlite"
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The app's receive: the body already read, then the client's own (disconnect)."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop()
+        return await receive()
+
+    return replayed
+
+
+class BodyRefused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _declared_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def read_body(
+    receive: Receive, *, max_bytes: int, grace_seconds: float, min_rate: float
+) -> bytes | None:
+    """The whole request body, or None when the client went away. Refuses (BodyRefused)
+    a body past `max_bytes` as soon as it gets there, and one that arrives too slowly:
+    by `grace_seconds + received / min_rate` after the start, `received` bytes must be
+    in (a body trickling at 1 byte/s is cut off after the grace period)."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    chunks: list[bytes] = []
+    received = 0
+    while True:
+        wait = started + grace_seconds + received / min_rate - loop.time()
+        if wait <= 0:
+            raise BodyRefused(408, "The request body arrived too slowly.")
+        try:
+            message = await asyncio.wait_for(receive(), wait)
+        except TimeoutError:
+            raise BodyRefused(408, "The request body arrived too slowly.") from None
+        if message["type"] == "http.disconnect":
+            return None
+        chunk: bytes = message.get("body", b"")
+        received += len(chunk)
+        if received > max_bytes:
+            raise BodyRefused(413, _too_large(max_bytes))
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"The request is too large: at most {max_bytes / 1_048_576:.0f} MB."
+
+
+async def _refuse(send: Send, refused: BodyRefused) -> None:
+    body = refused.message.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": refused.status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                # The rest of the body is never read: the connection cannot be reused.
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class RequestContextMiddleware:
+    """Also reads a writing request's body before the app sees it, so that nothing
+    downstream waits for the network: the one-writer gate (web/gate.py) is taken only
+    once the body is in, and a slow or oversized body never reaches a route."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        # SQLite has one writer at a time. A request that writes holds the write lock
-        # (BEGIN IMMEDIATE) from its first query to its commit, across several
-        # thread-pool hops; with more writers in flight than worker threads or pooled
-        # connections, the lock holder could wait for a thread that the waiting writers
-        # hold (found by `make bench`: 20 concurrent POSTs hung until busy_timeout).
-        # So this process lets one writing request at a time in, the others wait here
-        # without holding a thread or a connection.
-        self.sqlite_writer = asyncio.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,13 +145,32 @@ class RequestContextMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        intent_token = write_intent.set(scope["method"] not in SAFE_METHODS)
+        writes = scope["method"] not in SAFE_METHODS
+        intent_token = write_intent.set(writes)
         request_id_token = request_id_var.set(request_id)
         language_token = new_language_scope()
         try:
-            if scope["method"] not in SAFE_METHODS and _uses_sqlite(scope):
-                async with self.sqlite_writer:
-                    await self.app(scope, receive, send_with_headers)
+            settings = scope["app"].state.settings
+            declared = _declared_length(scope)
+            if declared is not None and declared > settings.body_max_bytes:
+                # Refused before a byte of the body is read (no 100 Continue is sent).
+                too_large = BodyRefused(413, _too_large(settings.body_max_bytes))
+                await _refuse(send_with_headers, too_large)
+            elif writes:
+                try:
+                    body = await read_body(
+                        receive,
+                        max_bytes=settings.body_max_bytes,
+                        grace_seconds=settings.body_grace_seconds,
+                        min_rate=settings.body_min_bytes_per_second,
+                    )
+                except BodyRefused as refused:
+                    await _refuse(send_with_headers, refused)
+                else:
+                    if body is not None:
+                        await self.app(scope, _replay(body, receive), send_with_headers)
+                    else:
+                        status_holder["status"] = 499  # the client went away mid-body
             else:
                 await self.app(scope, receive, send_with_headers)
         finally:
