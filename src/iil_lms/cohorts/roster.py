@@ -4,6 +4,7 @@ roster back out in the same format. Plain functions over a Session; no HTTP here
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -228,12 +229,12 @@ def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
                 "save it as “CSV UTF-8 (comma delimited)”."
             )
         ) from error
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # The Sniffer picks the separator (Excel writes ; where the decimal mark is a
+    # comma); quoting stays Excel's, since a guessed ' quote would eat "O'Brien".
+    delimiter = ","
+    with contextlib.suppress(csv.Error):
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     records = [(number, cells) for number, cells in enumerate(reader, start=1)]
     if not records:
         raise RosterFileRefused(N_("The file is empty."))
@@ -785,10 +786,11 @@ def people(session: Session, cohort_id: int, *, show_withdrawn: bool = True) -> 
 
 
 class RosterError(ValueError):
-    """A user-facing reason a change to one person was refused, by field."""
+    """A user-facing reason a change to one person was refused: per field, a message id
+    and its values."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+    def __init__(self, errors: dict[str, tuple[str, dict[str, object]]]) -> None:
+        super().__init__("; ".join(f"{k}: {m % p}" for k, (m, p) in errors.items()))
         self.errors = errors
 
 
@@ -812,9 +814,11 @@ def update_person(
     """Change a trainee's circle (created when new), department, service group,
     district, province and self-declared GESI answers; each within its length."""
     cleaned = {key: values.get(key, "").strip() for key in EDITABLE}
-    errors = {
-        key: N_("Too long: %(length)s characters, at most %(limit)s.")
-        % {"length": len(value), "limit": LIMITS[key]}
+    errors: dict[str, tuple[str, dict[str, object]]] = {
+        key: (
+            N_("Too long: %(length)s characters, at most %(limit)s."),
+            {"length": len(value), "limit": LIMITS[key]},
+        )
         for key, value in cleaned.items()
         if len(value) > LIMITS[key]
     }

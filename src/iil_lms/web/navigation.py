@@ -29,6 +29,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("mentor", _("My mentees"), "/mentees"),
     ("trainer", _("Cohort"), "/cohorts/{cohort_id}"),
     ("trainer", _("Progress"), "/cohorts/{cohort_id}/progress"),
+    ("trainer", _("Roster"), "/cohorts/{cohort_id}/roster"),
     ("trainer", _("Plan"), "/cohorts/{cohort_id}/plan"),
     ("trainer", _("Mentors"), "/cohorts/{cohort_id}/mentors"),
     ("trainer", _("Circles"), "/cohorts/{cohort_id}/circles"),
