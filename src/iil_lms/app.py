@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import iil_lms.all_models  # noqa: F401 - every table known before any query
 from iil_lms import __version__
 from iil_lms.accounts.routes import router as accounts_router
+from iil_lms.cohorts.convening_routes import router as convenings_router
 from iil_lms.cohorts.roster_routes import router as roster_router
 from iil_lms.cohorts.routes import router as cohorts_router
 from iil_lms.curriculum.routes import router as curriculum_router
@@ -51,6 +52,7 @@ ROUTERS = [
     learning_trainer_router,
     learning_progress_router,
     roster_router,
+    convenings_router,
 ]
 
 

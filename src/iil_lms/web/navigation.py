@@ -30,6 +30,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainer", _("Cohort"), "/cohorts/{cohort_id}"),
     ("trainer", _("Progress"), "/cohorts/{cohort_id}/progress"),
     ("trainer", _("Roster"), "/cohorts/{cohort_id}/roster"),
+    ("trainer", _("Convenings"), "/cohorts/{cohort_id}/convenings"),
     ("trainer", _("Plan"), "/cohorts/{cohort_id}/plan"),
     ("trainer", _("Mentors"), "/cohorts/{cohort_id}/mentors"),
     ("trainer", _("Circles"), "/cohorts/{cohort_id}/circles"),
@@ -37,6 +38,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainer", _("Submissions"), "/cohorts/{cohort_id}/submissions"),
     ("organiser", _("Cohort"), "/cohorts/{cohort_id}"),
     ("organiser", _("Progress"), "/cohorts/{cohort_id}/progress"),
+    ("organiser", _("Convenings"), "/cohorts/{cohort_id}/convenings"),
     ("*", _("Curriculum"), "/curriculum"),
 ]
 
