@@ -154,7 +154,12 @@ def test_the_sheet_searches_and_leaves_withdrawn_trainees_out(client, made, sess
     assert found.text.count('name="present" value="1"') == 1
 
 
-def test_attendance_shows_on_progress_csv_and_journey(client, made, session, make_client):
+def test_attendance_shows_on_progress_column_filter_csv_and_the_journey(
+    client, made, session, make_client
+):
+    from tests.learning.factories import course
+
+    course(session, made.cohort, milestones=2)
     convening = _convening(session, made)
     trainer = made.trainers[0].id
     for day, present in ((date(2026, 10, 5), True), (date(2026, 10, 6), False)):
@@ -170,9 +175,18 @@ def test_attendance_shows_on_progress_csv_and_journey(client, made, session, mak
     totals = convenings.attendance_by_user(session, made.cohort.id)
     assert totals[made.trainees[0].id] == convenings.AttendanceTotals(present=1, taken=2)
     client.login(made.trainers[0].email)
-    progress = client.get(f"/cohorts/{made.cohort.id}/progress")
-    assert progress.status_code == 200
+    base = f"/cohorts/{made.cohort.id}/progress"
+    progress = client.get(base)
+    assert "Convening days" in progress.text and "1/2" in progress.text
+    missed = client.get(base, params={"attendance": "missed"}).text
+    assert made.trainees[0].display_name in missed
+    assert made.trainees[1].display_name not in missed
+    rows = client.get(base + ".csv").content.decode("utf-8-sig").splitlines()
+    assert rows[0].endswith("Convening days present,Convening days taken")
+    line = next(r for r in rows if made.trainees[0].email in r)
+    assert line.endswith(",1,2")
     trainee = make_client()
     trainee.login(made.trainees[0].email)
-    journey = trainee.get("/journey")
-    assert journey.status_code == 200
+    journey = trainee.get("/journey").text
+    assert "Your convening attendance" in journey
+    assert "present 1 of 2 days" in journey

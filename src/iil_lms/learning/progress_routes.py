@@ -25,6 +25,8 @@ def _report(
     circle: str | None = None,
     status: str | None = None,
     sort: str | None = None,
+    attendance: str | None = None,
+    withdrawn: str | None = None,
 ) -> progress.ProgressReport:
     """The grid as filtered and sorted by the query string (unknown values are ignored),
     as of today."""
@@ -37,6 +39,8 @@ def _report(
         sort=sort,
         today=local_today(),
         language=access.viewer.language,
+        attendance=attendance,
+        show_withdrawn=withdrawn == "show",
     )
 
 
