@@ -591,7 +591,8 @@ def _write(
     new_circles = preview.new_circles
     if new_circles:
         session.execute(
-            insert(_table(LearningCircle)), [{"cohort_id": cohort.id, "name": n} for n in new_circles]
+            insert(_table(LearningCircle)),
+            [{"cohort_id": cohort.id, "name": n} for n in new_circles],
         )
         circles = _circles_of(session, cohort.id)
     fallback_language = cohort.language if cohort.language in LANGUAGES else "en"
