@@ -258,7 +258,9 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     from openpyxl import load_workbook  # imported here: only an import needs it
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Not read-only: openpyxl's full load is faster for a sheet this size, and the
+        # inflated-size check above bounds the memory it takes.
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as error:  # noqa: BLE001 - any failure to open means an unreadable file
         raise RosterFileRefused(N_("This Excel file is damaged and cannot be read.")) from error
     try:
