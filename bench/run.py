@@ -32,6 +32,7 @@ SECRET = "bench-secret-key-0123456789abcdef"
 DEMO_COHORT = "ctp-2026"
 DEMO_TRAINEE = "trainee001@csa-pk.example.org"
 BIG_COHORT = 2000
+TARGET_ROSTER_IMPORT_S = 5.0
 TARGET_JOURNEY_VS_HELLO = 0.15
 TARGET_SLOW_CLIENT_P99_MS = 500
 
@@ -639,6 +640,12 @@ def measure(config: Config, workdir: Path) -> dict[str, Any]:
     else:
         results["journey_queries_275"] = results["journey_queries_2000"] = None
     results["mentor_matching_ms"] = mentor_matching_ms(config.rounds)
+    from bench.bench_roster_import import roster_import_2000_s
+
+    (
+        results["roster_import_2000_s"],
+        results["roster_import_statements"],
+    ) = roster_import_2000_s(database, _settings(workdir, database), config.rounds)
     results["duration_s"] = config.duration
     results["rounds"] = config.rounds
     results["connections"] = config.connections
@@ -703,6 +710,15 @@ CHECKS: list[tuple[str, str, Callable[[dict[str, Any]], bool | None]]] = [
             if "autosave_p99_with_slow_client_ms" not in r
             else r["autosave_p99_with_slow_client_ms"] < TARGET_SLOW_CLIENT_P99_MS
             and r["autosave_errors_with_slow_client"] == 0
+        ),
+    ),
+    (
+        "roster_import_2000_s",
+        "< 5",
+        lambda r: (
+            None
+            if r.get("roster_import_2000_s") is None
+            else r["roster_import_2000_s"] < TARGET_ROSTER_IMPORT_S
         ),
     ),
 ]

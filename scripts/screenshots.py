@@ -106,6 +106,35 @@ def _roles(browser: Browser, out: Path) -> None:
     visitor.context.close()
 
 
+# A roster file as trainers bring them: Urdu names, a circle that does not exist yet,
+# someone already on the roster with other details, a typo in an email, a duplicate.
+ROSTER_PREVIEW_FILE = (
+    "name,email,department,district,learning circle,preferred language\n"
+    "عائشہ خان,ayesha.khan@punjab.example.gov.pk,Revenue,Lahore,Circle 1,ur\n"
+    "Bilal Ahmed,bilal.ahmed@punjab.example.gov.pk,Police,Multan,Multan North,en\n"
+    "Sana Javed,sana.javed@punjab,Health,Lahore,Circle 1,ur\n"
+    "Imran Qureshi,IMRAN.Q@punjab.example.gov.pk,Education,Faisalabad,Circle 2,ur\n"
+    "Imran Qureshi,imran.q@punjab.example.gov.pk,Education,Faisalabad,Circle 2,Punjabi\n"
+    "Trainee 001,trainee001@csa-pk.example.org,Revenue,Lahore,Circle 3,en\n"
+).encode()
+
+
+def _roster_preview(browser: Browser, out: Path) -> None:
+    """The import preview of a roster file with bad rows, as a trainer sees it."""
+    trainer = _signed_in(browser, "trainer1@csa-pk.example.org", DESKTOP)
+    trainer.goto(BASE + "/")
+    trainer.wait_for_load_state("networkidle")
+    trainer.goto(trainer.url.rstrip("/") + "/roster")
+    trainer.set_input_files(
+        "input[name=file]",
+        {"name": "roster.csv", "mimeType": "text/csv", "buffer": ROSTER_PREVIEW_FILE},
+    )
+    trainer.click("form[action$='/roster/upload'] button[type=submit]")
+    trainer.wait_for_load_state("networkidle")
+    trainer.screenshot(path=out / "roster-preview-en.png", full_page=True)
+    trainer.context.close()
+
+
 def _pack_pdf(browser: Browser, out: Path) -> None:
     """The first page of the first module's exercise pack, as the trainee downloads it."""
     trainee = _signed_in(browser, TRAINEE, DESKTOP)
@@ -148,6 +177,7 @@ def main(out: Path) -> None:
                 )
                 _languages(browser, out)
                 _roles(browser, out)
+                _roster_preview(browser, out)
                 _pack_pdf(browser, out)
                 browser.close()
         finally:

@@ -17,6 +17,8 @@ import iil_lms.all_models  # noqa: F401 - every table known before any query
 from iil_lms import __version__
 from iil_lms.accounts.routes import router as accounts_router
 from iil_lms.cohorts.admin_routes import router as cohorts_admin_router
+from iil_lms.cohorts.convening_routes import router as convenings_router
+from iil_lms.cohorts.roster_routes import router as roster_router
 from iil_lms.cohorts.routes import router as cohorts_router
 from iil_lms.cohorts.staff_routes import router as cohorts_staff_router
 from iil_lms.curriculum.routes import router as curriculum_router
@@ -59,6 +61,8 @@ ROUTERS = [
     learning_progress_router,
     cohorts_admin_router,
     cohorts_staff_router,
+    roster_router,
+    convenings_router,
 ]
 
 

@@ -76,6 +76,10 @@ NOT_PAGES: dict[str, str] = {
     "/cohorts/{cohort_id}/modules/{module_id}/pack.pdf": "PDF (exercise pack for the cohort)",
     "/journey/modules/{module_id}/pack.pdf": "PDF (a trainee's exercise pack)",
     "/cohorts/{cohort_id}/progress.csv": "CSV export of the progress grid",
+    "/cohorts/{cohort_id}/roster/template.csv": "CSV template of a roster file",
+    "/cohorts/{cohort_id}/roster/template.xlsx": "Excel template of a roster file",
+    "/cohorts/{cohort_id}/roster/export.csv": "CSV export of the roster",
+    "/cohorts/{cohort_id}/roster/export.xlsx": "Excel export of the roster",
     "/submissions/{submission_id}/file": "a trainee's uploaded file, sent as is",
     "/outreach/{item_id}/file": "an outreach item's poster or photo, sent as is",
     "/showcase/{academy_slug}/{public_id}/file": "a public poster or photo, sent as is",
@@ -143,6 +147,17 @@ VISITS: tuple[Visit, ...] = (
     Visit("trainer", "/cohorts/{cohort_id}/circles"),
     Visit("trainer", "/cohorts/{cohort_id}/outreach"),
     Visit("trainer", "/cohorts/{cohort_id}/staff"),
+    Visit("trainer", "/cohorts/{cohort_id}/roster"),
+    Visit("trainer", "/cohorts/{cohort_id}/roster/imports/{token}", {"token": "roster_token"}),
+    Visit("trainer", "/cohorts/{cohort_id}/roster/people/{membership_id}"),
+    Visit("trainer", "/cohorts/{cohort_id}/convenings"),
+    Visit("organiser", "/cohorts/{cohort_id}/convenings/{convening_id}"),
+    # One trainee's row: the whole cohort's rows are the same markup.
+    Visit(
+        "organiser",
+        "/cohorts/{cohort_id}/convenings/{convening_id}/attendance",
+        query="q={roster_search}",
+    ),
     # an organiser of the cohort
     Visit("organiser", "/", note="to the cohort"),
     Visit("organiser", "/cohorts/{cohort_id}/plan"),
@@ -206,6 +221,17 @@ def sweep_data(engine: Engine) -> SweepData:
             u=trainee_id,
         )
     )
+    membership_id = int(
+        _one(
+            engine,
+            "SELECT id FROM membership WHERE cohort_id = :c AND user_id = :u AND role = 'trainee'",
+            c=cohort_id,
+            u=trainee_id,
+        )
+    )
+    convening_id = int(
+        _one(engine, "SELECT id FROM convening WHERE cohort_id = :c ORDER BY id", c=cohort_id)
+    )
     module_id, slug, reflection_id, other_id = _open_module(engine, cohort_id)
     academy_slug, public_id = _approved_story(engine)
     settings = get_settings()
@@ -235,6 +261,7 @@ def sweep_data(engine: Engine) -> SweepData:
         reset_token = accounts.issue_token(session, settings, trainee, "reset")
         unlock_token = accounts.issue_token(session, settings, trainee, "unlock")
         item_id = item.id
+        roster_token = _roster_upload(session, cohort_id)
         session.commit()
     return SweepData(
         emails={"trainee": pair.trainee_email, "mentor": pair.mentor_email, **STAFF},
@@ -254,8 +281,33 @@ def sweep_data(engine: Engine) -> SweepData:
             "invite_token": invite_token,
             "reset_token": reset_token,
             "unlock_token": unlock_token,
+            "membership_id": membership_id,
+            "convening_id": convening_id,
+            "roster_token": roster_token,
+            "roster_search": pair.trainee_email,
         },
     )
+
+
+def _roster_upload(session: Session, cohort_id: int) -> str:
+    """A roster file waiting for confirmation: one new person, one bad row, one circle
+    that will be created, so the preview shows its notes and its problems."""
+    from iil_lms.cohorts import roster
+    from iil_lms.cohorts.models import Cohort
+
+    cohort = session.get(Cohort, cohort_id)
+    trainer = accounts.user_by_email(session, STAFF["trainer"])
+    assert cohort is not None and trainer is not None and trainer.id is not None
+    upload, _preview = roster.store_upload(
+        session,
+        cohort,
+        trainer.id,
+        "name,email,learning circle,preferred language\n"
+        "عائشہ خان,sweep-roster@csa-pk.example.org,Sweep circle,ur\n"
+        "सीता शर्मा,not-an-address,,xx\n".encode(),
+        "roster.csv",
+    )
+    return upload.token
 
 
 def _reviewed_submission(

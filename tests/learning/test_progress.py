@@ -354,6 +354,8 @@ def test_csv_export_has_bom_header_statuses_and_guarded_cells(
         "Milestone 3: Milestone title 3",
         "Exercises done",
         "Exercises assigned",
+        "Convening days present",
+        "Convening days taken",
     ]
     by_email = {r[1]: r for r in rows[1:]}
     assert len(by_email) == 3
@@ -367,6 +369,8 @@ def test_csv_export_has_bom_header_statuses_and_guarded_cells(
         "Not started",
         "1",
         "3",
+        "0",
+        "0",
     ]
     assert by_email[w.b.email][0] == "عائشہ خان"
     assert by_email[w.b.email][4:7] == ["In progress", "Done", "Not started"]

@@ -10,7 +10,9 @@ bodies (own page and public showcase); curriculum titles, prompts and readings (
 exercise, module and journey pages, and the exercise pack PDF).
 curriculum browser (module titles, readings, prompts); the outreach moderation note
 (trainer's list and the author's page); answers typed in from paper (the re-shown form
-after an error, and the entered submission)."""
+after an error, and the entered submission); roster files (file name, every column, in
+the preview, the roster and one person's page) and convenings (title, venue, agenda, in
+their pages, the attendance sheet and the journey)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from typing import Any
 from pypdf import PdfReader
 from sqlmodel import select
 
+from iil_lms.cohorts.models import Convening, Membership
 from iil_lms.curriculum.models import Exercise, Module
 from iil_lms.learning.models import Submission
 from iil_lms.learning.pack import Pack, PackExercise, render_pack
@@ -334,3 +337,102 @@ def test_paper_answers_are_shown_as_text(app, session, settings, engine):
         ).first()
         assert submission is not None
         _check(trainer.client.get(f"/review/{submission.id}"), ["paper"], "review of paper work")
+
+
+def _shown_as_text(page: Any, markers: list[str], what: str) -> None:
+    assert page.status_code in (200, 400), f"{what}: {page.status_code}"
+    assert executable_markup(page.text) == [], f"{what}: {executable_markup(page.text)}"
+    text = visible_text(page.text)
+    for marker in markers:
+        assert f"XSS-{marker}" in text, f"{what}: the field {marker} is not shown"
+
+
+def test_roster_and_convening_fields_are_shown_as_text(app, session, settings, engine):
+    """Every free-text field of a roster file (in the preview, the roster, one person's
+    page) and of a convening (list, page, attendance sheet, the trainee's journey)."""
+    from tests.cohorts.roster_files import csv_bytes, person
+
+    world = build_world(session, settings, engine)
+    cohort_id = world.cohort_a.id
+    svg = "<svg onload=alert(1)>"
+    row = person(
+        1,
+        name=short("name"),
+        department=short("department"),
+        service_group=short("group"),
+        district=short("district"),
+        province=short("province"),
+        learning_circle=short("circle"),
+        gender=f"XSS-gen {svg}",
+        disability=f"XSS-dis {svg}",
+    )
+    bad = person(2, email=short("email"), preferred_language=f"XSS-lang {svg}")
+    trainer = client_for(app, world, "trainer")
+    with trainer.client as client:
+        upload = client.post(
+            f"/cohorts/{cohort_id}/roster/upload",
+            data={"csrf_token": trainer.csrf_token},
+            files={"file": (f"XSS-file {svg}.csv", csv_bytes([row, bad]), "text/csv")},
+            follow_redirects=False,
+        )
+        assert upload.status_code == 303
+        preview = client.get(upload.headers["location"])
+        _shown_as_text(
+            preview, ["file", "name", "circle", "email", "lang", "district"], "roster preview"
+        )
+        fixed = client.post(
+            f"/cohorts/{cohort_id}/roster/upload",
+            data={"csrf_token": trainer.csrf_token},
+            files={"file": ("r.csv", csv_bytes([row]), "text/csv")},
+            follow_redirects=False,
+        )
+        confirmed = client.post(fixed.headers["location"], data={"csrf_token": trainer.csrf_token})
+        _shown_as_text(confirmed, ["name", "circle", "department", "district"], "roster page")
+        membership = session.exec(
+            select(Membership).where(Membership.department == short("department"))
+        ).one()
+        person_page = client.get(f"/cohorts/{cohort_id}/roster/people/{membership.id}")
+        _shown_as_text(person_page, ["name"], "one person's page")
+        for marker in ("department", "group", "district", "province", "circle", "gen", "dis"):
+            # in the form's inputs, as their escaped values
+            assert f'value="XSS-{marker} ' in person_page.text, marker
+        created = client.post(
+            f"/cohorts/{cohort_id}/convenings",
+            data={
+                "csrf_token": trainer.csrf_token,
+                "title": short("title"),
+                "venue": short("venue"),
+                "agenda": stored("agenda"),
+                "starts_on": "2026-10-05",
+                "ends_on": "2026-10-06",
+            },
+        )
+        _shown_as_text(created, ["title", "venue", "agenda"], "convening page")
+        assert created.status_code == 200 and created.url.path != f"/cohorts/{cohort_id}/convenings"
+        session.rollback()  # a fresh snapshot of what the app wrote
+        convening_id = session.exec(select(Convening.id)).one()
+        _shown_as_text(
+            client.get(f"/cohorts/{cohort_id}/convenings"), ["title", "venue"], "convenings"
+        )
+        sheet = client.get(f"/cohorts/{cohort_id}/convenings/{convening_id}/attendance")
+        _shown_as_text(sheet, ["title", "name", "circle"], "attendance sheet")
+        client.post(
+            f"/cohorts/{cohort_id}/convenings/{convening_id}/attendance",
+            data={
+                "csrf_token": trainer.csrf_token,
+                "user_id": world.users["trainee_a"].id,
+                "day": "2026-10-05",
+                "present": "1",
+            },
+        )
+        refused = client.post(
+            f"/cohorts/{cohort_id}/convenings",
+            data={"csrf_token": trainer.csrf_token, "title": short("again"), "agenda": "x"},
+        )
+        assert refused.status_code == 400
+        _shown_as_text(refused, [], "convening form shown again")
+        assert 'value="XSS-again ' in refused.text  # the title input keeps what was typed
+    session.rollback()
+    trainee = client_for(app, world, "trainee_a")
+    with trainee.client as client:
+        _shown_as_text(client.get("/journey"), ["title"], "the trainee's journey")

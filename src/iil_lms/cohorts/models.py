@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from iil_lms.models_base import created_at_field, utc_field
@@ -81,6 +81,13 @@ class Membership(SQLModel, table=True):
     district: str = Field(default="", max_length=120)
     province: str = Field(default="", max_length=120)
     line_manager_id: int | None = Field(default=None, foreign_key="user.id")
+    service_group: str = Field(default="", max_length=80)
+    # Optional and self-declared, for gender and social inclusion (GESI) figures only:
+    # shown to the cohort's trainers and site admins, never to mentors or peers.
+    gender: str = Field(default="", max_length=32)
+    disability: str = Field(default="", max_length=32)
+    # A withdrawn trainee keeps their work; they leave day-to-day lists until re-enrolled.
+    withdrawn_at: datetime | None = utc_field()
     created_at: datetime = created_at_field()
 
 
@@ -91,3 +98,38 @@ class Convening(SQLModel, table=True):
     starts_on: date
     ends_on: date
     venue: str = Field(default="", max_length=200)
+    agenda: str = Field(default="", max_length=4000)
+    # Ids of the curriculum modules the convening works on.
+    module_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = created_at_field()
+
+
+class Attendance(SQLModel, table=True):
+    """Whether a person was at one day of a convening; a missing row means not yet taken."""
+
+    __table_args__ = (UniqueConstraint("convening_id", "user_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    convening_id: int = Field(foreign_key="convening.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    day: date
+    present: bool
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    recorded_at: datetime = created_at_field()
+
+
+class RosterUpload(SQLModel, table=True):
+    """A roster file read for preview: its rows wait here, under an unguessable token,
+    until the trainer confirms (validated again then) or they expire."""
+
+    __tablename__ = "roster_upload"
+    __table_args__ = (Index("ix_roster_upload_cohort", "cohort_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64, unique=True, index=True)
+    cohort_id: int = Field(foreign_key="cohort.id")
+    uploaded_by_id: int = Field(foreign_key="user.id")
+    filename: str = Field(default="", max_length=200)
+    rows: list[dict[str, str | int]] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = created_at_field()
+    imported_at: datetime | None = utc_field()

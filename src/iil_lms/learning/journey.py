@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from iil_lms.accounts.models import User
-from iil_lms.cohorts.models import Convening, Membership, Role
+from iil_lms.cohorts.models import Attendance, Convening, Membership, Role
 from iil_lms.curriculum.models import Exercise
 from iil_lms.curriculum.plans import PlannedModule, plan_and_structure, plan_for_cohort
 from iil_lms.curriculum.structure import ExerciseRef, Structure, structure
@@ -99,6 +99,7 @@ class Journey:
     feedback: list[NewFeedback]
     # The curriculum structure the plan was resolved against (None without a plan).
     structure: Structure | None = None
+    attended: list[AttendedConvening] = field(default_factory=list)
 
     def module_title(self, planned: PlannedModule) -> str:
         found = self.module(planned.module_id)
@@ -266,12 +267,22 @@ class UpcomingConvening:
     venue: str
 
 
+@dataclass(frozen=True)
+class AttendedConvening:
+    """A convening whose attendance was taken for the trainee: days present of taken."""
+
+    title: str
+    present: int
+    taken: int
+
+
 def _tables() -> dict[str, Any]:
     return {
         "membership": Membership.__table__,  # type: ignore[attr-defined]
         "submission": Submission.__table__,  # type: ignore[attr-defined]
         "draft": Draft.__table__,  # type: ignore[attr-defined]
         "convening": Convening.__table__,  # type: ignore[attr-defined]
+        "attendance": Attendance.__table__,  # type: ignore[attr-defined]
         "feedback": Feedback.__table__,  # type: ignore[attr-defined]
         "exercise": Exercise.__table__,  # type: ignore[attr-defined]
         "user": User.__table__,  # type: ignore[attr-defined]
@@ -283,7 +294,7 @@ def _statements() -> dict[str, Any]:
     and caching a statement costs more than running it on a trainee's few rows)."""
     t = _tables()
     membership, submission, draft = t["membership"], t["submission"], t["draft"]
-    convening, feedback = t["convening"], t["feedback"]
+    convening, feedback, attendance = t["convening"], t["feedback"], t["attendance"]
     cohort: Any = bindparam("cohort_id")
     user: Any = bindparam("user_id")
     return {
@@ -301,12 +312,26 @@ def _statements() -> dict[str, Any]:
         "drafts": sa_select(draft.c.exercise_id, draft.c.content).where(
             draft.c.cohort_id == cohort, draft.c.user_id == user
         ),
+        # Every convening of the cohort (a handful) with the trainee's attendance: the
+        # upcoming ones and the attended ones come from the same query.
         "convenings": sa_select(
-            convening.c.title, convening.c.starts_on, convening.c.ends_on, convening.c.venue
+            convening.c.title,
+            convening.c.starts_on,
+            convening.c.ends_on,
+            convening.c.venue,
+            sa_select(func.count())
+            .where(
+                attendance.c.convening_id == convening.c.id,
+                attendance.c.user_id == user,
+                attendance.c.present.is_(True),
+            )
+            .scalar_subquery(),
+            sa_select(func.count())
+            .where(attendance.c.convening_id == convening.c.id, attendance.c.user_id == user)
+            .scalar_subquery(),
         )
-        .where(convening.c.cohort_id == cohort, convening.c.ends_on >= bindparam("today"))
-        .order_by(convening.c.starts_on)
-        .limit(3),
+        .where(convening.c.cohort_id == cohort)
+        .order_by(convening.c.starts_on),
         "feedback": sa_select(
             feedback.c.submission_id,
             submission.c.exercise_id,
@@ -376,15 +401,15 @@ def journey_for(
     next_opening = min(
         (p for p in plan if p.opens_on > today), key=lambda p: p.opens_on, default=None
     )
-    convenings = [
-        UpcomingConvening(*row)
-        for row in connection.execute(_SQL["convenings"], {"cohort_id": cohort_id, "today": today})
-    ]
+    every = connection.execute(_SQL["convenings"], who).all()
+    convenings = [UpcomingConvening(*row[:4]) for row in every if row[2] >= today][:3]
+    attended = [AttendedConvening(row[0], row[4], row[5]) for row in every if row[5]]
     return Journey(
         milestones=milestones,
         next_up=_next_up(milestones, today),
         next_opening=next_opening,
         convenings=convenings,
+        attended=attended,
         # Feedback is on submissions: a trainee who has sent nothing has none to read.
         feedback=unread_feedback(session, cohort_id=cohort_id, user_id=user_id) if versions else [],
         structure=content,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from iil_lms.accounts.models import User
+from iil_lms.cohorts.convenings import AttendanceTotals, attendance_by_user
 from iil_lms.cohorts.models import LearningCircle, Membership, Role
 from iil_lms.curriculum.plans import PlannedModule, plan_for_cohort
 from iil_lms.curriculum.structure import ExerciseRef, Structure, structure
@@ -41,6 +42,11 @@ BEHIND = "behind"  # at least one milestone overdue
 ON_TRACK = "on_track"  # nothing overdue
 FINISHED = "finished"  # every milestone of their plan done
 STATUS_FILTERS = (BEHIND, ON_TRACK, FINISHED)
+
+# Filters on convening attendance: missed at least one day taken, or every day present.
+MISSED = "missed"
+FULL = "full"
+ATTENDANCE_FILTERS = (MISSED, FULL)
 
 # Sort orders; "progress" puts the trainees who most need a nudge first.
 SORTS = ("name", "circle", "mentor", "progress")
@@ -83,6 +89,8 @@ class TraineeRow:
     circle_name: str | None
     mentor_name: str | None
     cells: tuple[MilestoneCell, ...]
+    withdrawn: bool = False
+    attendance: AttendanceTotals = AttendanceTotals(0, 0)
 
     @property
     def behind(self) -> bool:
@@ -129,6 +137,9 @@ class ProgressReport:
     circle: str  # the filters as applied ("" when none)
     status: str
     sort: str
+    attendance: str = ""
+    show_withdrawn: bool = False
+    withdrawn_count: int = 0
 
     @property
     def behind(self) -> int:
@@ -148,7 +159,7 @@ class ProgressReport:
 
     @property
     def filtered(self) -> bool:
-        return bool(self.circle or self.status)
+        return bool(self.circle or self.status or self.attendance or self.show_withdrawn)
 
 
 def clean_filters(circle: str | None, status: str | None, sort: str | None) -> tuple[str, str, str]:
@@ -173,14 +184,19 @@ def cohort_progress(
     sort: str | None = None,
     today: date | None = None,
     language: str | None = None,
+    attendance: str | None = None,
+    show_withdrawn: bool = False,
 ) -> ProgressReport:
     """Every trainee's milestone statuses by the journey map's own rules
     (`completion_for_cohort`), with the exercises done (`learning.answers.is_done`) of
     those their plan assigns, their circle and current mentor; then the circle and status
     filters, the sort, and per-milestone counts over the trainees shown. A fixed number
-    of queries whatever the number of trainees."""
+    of queries whatever the number of trainees. Withdrawn trainees are left out unless
+    `show_withdrawn`; `attendance` keeps those who missed a convening day, or those
+    present every day taken."""
     today = today or local_today()
     circle, status, sort = clean_filters(circle, status, sort)
+    attendance = attendance if attendance in ATTENDANCE_FILTERS else ""
     statuses = completion_for_cohort(session, cohort_id, today)
     cohort_plan = plan_for_cohort(session, cohort_id)
     plans = [cohort_plan.default, *cohort_plan.by_circle.values()]
@@ -198,12 +214,14 @@ def cohort_progress(
     if CIRCLE_ID.fullmatch(circle) and int(circle) not in {c for c, _name in circles}:
         circle = ""  # another cohort's circle, or one that is gone
     roster = _roster(session, cohort_id)
+    attended = attendance_by_user(session, cohort_id)
+    no_attendance = AttendanceTotals(0, 0)
     attempts = _attempts(session, cohort_id) if has_plan else {}
     # Each circle with its own dates shares the exercises of its plan across its members.
     exercises_by_plan: dict[int | None, dict[int, list[ExerciseRef]]] = {}
 
     rows: list[TraineeRow] = []
-    for user_id, name, email, circle_id, circle_name, mentor_name in roster:
+    for user_id, name, email, circle_id, circle_name, mentor_name, withdrawn in roster:
         plan_key = circle_id if circle_id in cohort_plan.by_circle else None
         by_milestone = exercises_by_plan.get(plan_key)
         if by_milestone is None:
@@ -215,10 +233,25 @@ def cohort_progress(
             for m_id, _position, _title in columns
         ]
         rows.append(
-            TraineeRow(user_id, name, email, circle_id, circle_name, mentor_name, tuple(cells))
+            TraineeRow(
+                user_id,
+                name,
+                email,
+                circle_id,
+                circle_name,
+                mentor_name,
+                tuple(cells),
+                withdrawn,
+                attended.get(user_id, no_attendance),
+            )
         )
+    withdrawn_count = sum(1 for r in rows if r.withdrawn)
+    if not show_withdrawn:
+        rows = [r for r in rows if not r.withdrawn]
     trainee_count = len(rows)
-    shown = _sorted([r for r in rows if _matches(r, circle, status)], sort)
+    shown = _sorted(
+        [r for r in rows if _matches(r, circle, status) and _attended(r, attendance)], sort
+    )
     return ProgressReport(
         cohort_id=cohort_id,
         has_plan=has_plan,
@@ -240,6 +273,9 @@ def cohort_progress(
         circle=circle,
         status=status,
         sort=sort,
+        attendance=attendance,
+        show_withdrawn=show_withdrawn,
+        withdrawn_count=withdrawn_count,
     )
 
 
@@ -279,9 +315,9 @@ def _exercises_by_milestone(
 
 def _roster(
     session: Session, cohort_id: int
-) -> list[tuple[int, str, str, int | None, str | None, str | None]]:
-    """(user id, name, email, circle id, circle name, current mentor's name) of every
-    trainee, in one query."""
+) -> list[tuple[int, str, str, int | None, str | None, str | None, bool]]:
+    """(user id, name, email, circle id, circle name, current mentor's name, withdrawn)
+    of every trainee, in one query."""
     mentor = aliased(User)
     rows = session.execute(
         sa_select(
@@ -291,6 +327,7 @@ def _roster(
             col(Membership.circle_id),
             col(LearningCircle.name),
             col(mentor.display_name),
+            col(Membership.withdrawn_at).is_not(None),
         )
         .join(User, col(User.id) == Membership.user_id)
         .outerjoin(LearningCircle, col(LearningCircle.id) == Membership.circle_id)
@@ -306,7 +343,7 @@ def _roster(
         .where(col(Membership.cohort_id) == cohort_id, col(Membership.role) == Role.TRAINEE.value)
         .order_by(col(Membership.user_id))
     ).all()
-    return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+    return [(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 
 
 def _attempts(
@@ -339,6 +376,14 @@ def _matches(row: TraineeRow, circle: str, status: str) -> bool:
         return not row.behind
     if status == FINISHED:
         return row.finished
+    return True
+
+
+def _attended(row: TraineeRow, attendance: str) -> bool:
+    if attendance == MISSED:
+        return row.attendance.missed > 0
+    if attendance == FULL:
+        return row.attendance.taken > 0 and row.attendance.missed == 0
     return True
 
 
@@ -391,6 +436,8 @@ def progress_csv(report: ProgressReport, labels: Mapping[str, str] | None = None
                 ),
                 _("Exercises done"),
                 _("Exercises assigned"),
+                _("Convening days present"),
+                _("Convening days taken"),
             )
         ]
     )
@@ -404,6 +451,8 @@ def progress_csv(report: ProgressReport, labels: Mapping[str, str] | None = None
                 *(safe_cell(labels.get(c.status, c.status)) if c.status else "" for c in row.cells),
                 row.done,
                 row.total,
+                row.attendance.present,
+                row.attendance.taken,
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

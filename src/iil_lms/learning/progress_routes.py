@@ -26,6 +26,8 @@ def _report(
     circle: CircleFilter = None,
     status: str | None = None,
     sort: str | None = None,
+    attendance: str | None = None,
+    withdrawn: str | None = None,
 ) -> progress.ProgressReport:
     """The grid as filtered and sorted by the query string (unknown values are ignored),
     as of today."""
@@ -38,6 +40,8 @@ def _report(
         sort=sort,
         today=local_today(),
         language=access.viewer.language,
+        attendance=attendance,
+        show_withdrawn=withdrawn == "show",
     )
 
 

@@ -29,6 +29,8 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("mentor", _("My mentees"), "/mentees"),
     ("trainer", _("Cohort"), "/cohorts/{cohort_id}"),
     ("trainer", _("Progress"), "/cohorts/{cohort_id}/progress"),
+    ("trainer", _("Roster"), "/cohorts/{cohort_id}/roster"),
+    ("trainer", _("Convenings"), "/cohorts/{cohort_id}/convenings"),
     ("trainer", _("Plan"), "/cohorts/{cohort_id}/plan"),
     ("trainer", _("Mentors"), "/cohorts/{cohort_id}/mentors"),
     ("trainer", _("Circles"), "/cohorts/{cohort_id}/circles"),
@@ -37,6 +39,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainer", _("Staff"), "/cohorts/{cohort_id}/staff"),
     ("organiser", _("Cohort"), "/cohorts/{cohort_id}"),
     ("organiser", _("Progress"), "/cohorts/{cohort_id}/progress"),
+    ("organiser", _("Convenings"), "/cohorts/{cohort_id}/convenings"),
     ("*", _("Curriculum"), "/curriculum"),
     ("admin", _("Administration"), "/admin"),
 ]
