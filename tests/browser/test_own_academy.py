@@ -2,7 +2,11 @@
 the core curriculum and runs `iil-lms create-user --admin`; everything after happens in
 the browser. The admin follows their invitation link, creates an academy (a wrong time
 zone is refused first) with its logo, then a cohort, and invites a trainer; the trainer
-follows the emailed link, chooses a password and lands on the cohort's page."""
+follows the emailed link, chooses a password and lands on the cohort's page. The trainer
+then imports the roster (a broken file first: its bad rows are shown and nothing is
+saved; then 30 trainees), invites a mentor, checks the plan and creates a convening; a
+trainee follows their invitation, chooses a password and opens their first exercise; the
+trainer takes attendance on a phone-sized page."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,6 +34,7 @@ from tests.browser.conftest import (
     _stop,
 )
 from tests.browser.helpers import Journey, Variant
+from tests.cohorts.roster_files import csv_bytes, person, xlsx_bytes
 
 pytestmark = pytest.mark.browser
 CORE = Path(__file__).resolve().parents[2] / "curricula" / "iil-core"
@@ -148,8 +154,10 @@ def test_an_admin_sets_up_an_academy_and_a_cohort_and_a_trainer_joins_it(
     journey.check(admin, "cohort-form")
     cohort_name = f"Kathmandu 2027 {tag}"
     page.get_by_label(admin.t("Name"), exact=True).fill(cohort_name)
-    page.get_by_label(admin.t("First day")).fill("2027-01-11")
-    page.get_by_label(admin.t("Last day")).fill("2027-12-10")
+    # Started two weeks ago, so its first module is open today.
+    first_day = date.today() - timedelta(days=14)
+    page.get_by_label(admin.t("First day")).fill(first_day.isoformat())
+    page.get_by_label(admin.t("Last day")).fill((first_day + timedelta(days=330)).isoformat())
     page.get_by_label(admin.t("Quarterly convenings")).check()
     page.get_by_label(admin.t("Second language")).select_option("ne")
     page.get_by_role("button", name=admin.t("Create the cohort")).click()
@@ -185,6 +193,117 @@ def test_an_admin_sets_up_an_academy_and_a_cohort_and_a_trainer_joins_it(
     expect(trainer.page.get_by_role("heading", level=1)).to_have_text(cohort_name)
     expect(trainer.page.get_by_role("link", name=trainer.t("Staff"))).to_be_visible()
     journey.check(trainer, "trainer-cohort")
+
+    trainee_email = _import_the_roster(journey, trainer, cohort_id, tag)
+    _invite_a_mentor(journey, trainer, cohort_id, tag)
+    convening_url = _check_the_plan_and_plan_a_convening(journey, trainer, cohort_id, first_day)
+
+    # A trainee follows the invitation the import queued and opens their first exercise.
+    trainee = journey.person("trainee", language="en")
+    _choose_password(journey, trainee, _outbox_link(server, trainee_email))
+    trainee.page.wait_for_url("**/journey")
+    journey.check(trainee, "trainee-journey")
+    trainee.page.locator("a[href^='/journey/modules/']").first.click()
+    trainee.page.locator("a[href^='/journey/exercises/']").first.click()
+    expect(trainee.page.locator("form textarea, form input[type=radio]").first).to_be_visible()
+    journey.check(trainee, "trainee-exercise")
+
+    _take_attendance_on_a_phone(journey, trainer, convening_url)
+
+
+def _outbox_link(server: LiveServer, email: str) -> str:
+    with server.engine.connect() as connection:
+        return str(
+            connection.execute(
+                text("SELECT link FROM outbox_message WHERE to_address = :e"), {"e": email}
+            ).scalar_one()
+        )
+
+
+def _import_the_roster(journey: Journey, trainer, cohort_id: int, tag: str) -> str:
+    """A broken file is refused row by row; the fixed workbook imports 30 trainees."""
+    rows = [person(n, email=f"trainee{n}-{tag}@academy.example") for n in range(1, 31)]
+    rows[2]["email"] = "not-an-address"
+    rows[7]["preferred language"] = "Klingon"
+    page = trainer.page
+    page.goto(f"/cohorts/{cohort_id}/roster")
+    page.get_by_label(trainer.t("Roster file")).set_input_files(
+        {
+            "name": "roster.csv",
+            "mimeType": "text/csv",
+            "buffer": csv_bytes(rows, delimiter=";", newline="\r\n", bom=True),
+        }
+    )
+    page.get_by_role("button", name=trainer.t("Check the file")).click()
+    problems = page.locator("table.problems tbody tr")
+    expect(problems).to_have_count(2)
+    expect(problems.nth(0).get_by_role("rowheader")).to_have_text("4")
+    expect(problems.nth(1).get_by_role("rowheader")).to_have_text("9")
+    journey.check(trainer, "roster-broken")
+    rows[2]["email"] = f"trainee3-{tag}@academy.example"
+    rows[7]["preferred language"] = "ne"
+    page.get_by_role("link", name=trainer.t("Upload the corrected file")).click()
+    page.get_by_label(trainer.t("Roster file")).set_input_files(
+        {
+            "name": "roster.xlsx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "buffer": xlsx_bytes(rows),
+        }
+    )
+    page.get_by_role("button", name=trainer.t("Check the file")).click()
+    expect(page.locator("table.problems")).to_have_count(0)
+    page.get_by_role("button", name=trainer.t("Import %(count)s trainees", count="30")).click()
+    expect(page.locator("a[href*='/roster/people/']")).to_have_count(30)
+    journey.check(trainer, "roster-imported")
+    return rows[0]["email"]
+
+
+def _invite_a_mentor(journey: Journey, trainer, cohort_id: int, tag: str) -> None:
+    page = trainer.page
+    page.goto(f"/cohorts/{cohort_id}/staff")
+    mentor_email = f"mentor-{tag}@academy.example"
+    page.get_by_label(trainer.t("Email")).fill(mentor_email)
+    page.get_by_label(trainer.t("Name"), exact=True).fill("Ram Prasad Adhikari")
+    page.get_by_label(trainer.t("Role"), exact=True).select_option("mentor")
+    page.get_by_role("button", name=trainer.t("Invite"), exact=True).click()
+    expect(page.get_by_role("status").first).to_contain_text(mentor_email)
+    journey.check(trainer, "mentor-invited")
+
+
+def _check_the_plan_and_plan_a_convening(
+    journey: Journey, trainer, cohort_id: int, first_day: date
+) -> str:
+    page = trainer.page
+    page.goto(f"/cohorts/{cohort_id}/plan")
+    expect(page.locator("main")).to_contain_text("Foundations of integrity")
+    journey.check(trainer, "plan")
+    page.goto(f"/cohorts/{cohort_id}/convenings")
+    page.get_by_label(trainer.t("Title")).fill("Quarterly convening 1")
+    page.get_by_label(trainer.t("First day")).fill(first_day.isoformat())
+    page.get_by_label(trainer.t("Last day")).fill((first_day + timedelta(days=2)).isoformat())
+    page.get_by_label(trainer.t("Venue")).fill("Jawalakhel, Lalitpur")
+    page.get_by_role("button", name=trainer.t("Save the convening")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quarterly convening 1")
+    journey.check(trainer, "convening")
+    return page.url
+
+
+def _take_attendance_on_a_phone(journey: Journey, trainer, convening_url: str) -> None:
+    page = trainer.page
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(convening_url)
+    page.get_by_role(
+        "link", name=re.compile(trainer.t("Take or correct attendance for"))
+    ).first.click()
+    rows = page.locator(".attendance-row")
+    expect(rows).to_have_count(30)
+    rows.nth(0).locator("button[value='1']").click()
+    expect(rows.nth(0).locator("button[value='1']")).to_have_attribute("aria-pressed", "true")
+    rows.nth(1).locator("button[value='1']").click()
+    expect(rows.nth(1).locator("button[value='1']")).to_have_attribute("aria-pressed", "true")
+    journey.check(trainer, "attendance-on-a-phone")
+    page.reload()
+    expect(page.locator(".attendance-row.is-present")).to_have_count(2)
 
 
 def _academy_id(server: LiveServer, name: str) -> int:

@@ -16,6 +16,7 @@ from iil_lms.logging_setup import request_id_var
 from iil_lms.web.i18n import end_language_scope, new_language_scope
 
 log = logging.getLogger("iil_lms.access")
+events = logging.getLogger("iil_lms.requests")
 
 # htmx needs no inline script or style when its indicator styles are off (see base.html).
 CONTENT_SECURITY_POLICY = (
@@ -170,7 +171,19 @@ class RequestContextMiddleware:
                     if body is not None:
                         await self.app(scope, _replay(body, receive), send_with_headers)
                     else:
-                        status_holder["status"] = 499  # the client went away mid-body
+                        # A phone that lost its signal mid-form: nobody is left to answer
+                        # and nothing failed here, so one line rather than an error.
+                        status_holder["status"] = 499
+                        events.info(
+                            "client disconnected",
+                            extra={
+                                "fields": {
+                                    "event": "client disconnected",
+                                    "method": scope["method"],
+                                    "path": path,
+                                }
+                            },
+                        )
             else:
                 await self.app(scope, receive, send_with_headers)
         finally:
