@@ -188,7 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
     create = add("create-user", cmd_create_user, "Create an account; prints an invitation link.")
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
-    create.add_argument("--language", choices=LANGUAGES, default="en")
+    create.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default=None,
+        help="Leave out to let pages follow the language the person uses.",
+    )
     create.add_argument("--admin", action="store_true", help="Make the account a site admin.")
     create.add_argument(
         "--password-prompt",
