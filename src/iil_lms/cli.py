@@ -30,9 +30,34 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _links_base_url(host: str, port: int) -> str:
+    """The address put in emailed links (invitations, password resets): IIL_BASE_URL when
+    configured; in development otherwise the address being served, so that links work
+    when the app runs on another port than 8000."""
+    import os
+
+    settings = get_settings()
+    if "base_url" in settings.model_fields_set or settings.production:
+        return settings.base_url
+    any_address = host in ("0.0.0.0", "::", "")  # noqa: S104 - compared, not bound
+    shown_host = "127.0.0.1" if any_address else host
+    if ":" in shown_host:
+        shown_host = f"[{shown_host}]"
+    base_url = f"http://{shown_host}:{port}"
+    os.environ["IIL_BASE_URL"] = base_url  # read by the app (and by uvicorn's workers)
+    get_settings.cache_clear()
+    return base_url
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    base_url = _links_base_url(args.host, args.port)
+    print(
+        f"Links in emails (invitations, password resets) use {base_url} "
+        "(IIL_BASE_URL sets another).",
+        flush=True,
+    )
     uvicorn.run(
         "iil_lms.asgi:app",
         host=args.host,
@@ -163,7 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
     create = add("create-user", cmd_create_user, "Create an account; prints an invitation link.")
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
-    create.add_argument("--language", choices=LANGUAGES, default="en")
+    create.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default=None,
+        help="Leave out to let pages follow the language the person uses.",
+    )
     create.add_argument("--admin", action="store_true", help="Make the account a site admin.")
     create.add_argument(
         "--password-prompt",

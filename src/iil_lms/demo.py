@@ -205,7 +205,7 @@ class _People:
     users_by_email: dict[str, User]
     reset_password: bool
 
-    def user(self, email: str, name: str, language: str) -> User:
+    def user(self, email: str, name: str, language: str | None) -> User:
         user = self.users_by_email.get(email)
         if user is None:
             user = User(
@@ -504,7 +504,7 @@ def _nepal(session: Session, people: _People) -> list[DemoLogin]:
             )
         )
     for i, name in enumerate(_names(NP_GIVEN, NP_FAMILY, 12), start=1):
-        user = people.user(f"trainee{i:02d}@{domain}", name, "ne" if i % 3 == 0 else "en")
+        user = people.user(f"trainee{i:02d}@{domain}", name, "ne" if i % 3 == 0 else None)
         place, province = NP_PLACES[i % len(NP_PLACES)]
         wanted.append(
             _member(

@@ -34,7 +34,8 @@ def test_each_source_wins_over_those_after_it() -> None:
     }
     assert _pick(**everything) == "ne"
     assert _pick(**{**everything, "user_language": None}) == "ur"
-    assert _pick(chosen_language=None, cohort_language="ne", accept_language="ur") == "ne"
+    assert _pick(chosen_language=None, cohort_language="ne", accept_language="ur") == "ur"
+    assert _pick(chosen_language=None, cohort_language="ne", accept_language=None) == "ne"
     assert _pick(accept_language="ne-NP,en;q=0.5") == "ne"
     assert _pick() == "en"
     assert (

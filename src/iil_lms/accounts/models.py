@@ -12,7 +12,8 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)
     display_name: str = Field(max_length=120)
-    language: str = Field(default="en", max_length=8)
+    # None: never chosen; pages follow the sign-in page choice, browser, then academy.
+    language: str | None = Field(default=None, max_length=8)
     password_hash: str | None = Field(default=None, max_length=255)
     is_admin: bool = False
     is_active: bool = True

@@ -57,7 +57,7 @@ def login(
     if viewer.session_token:
         service.end_session(session, viewer.session_token)
     token = service.start_session(session, settings, result.user)
-    set_language(result.user.language)
+    set_language(result.user.language or viewer.language)
     response = redirect(request, safe_local_path(next, "/"))
     response.set_cookie(
         SESSION_COOKIE,

@@ -60,7 +60,7 @@ def create_user(
     email: str,
     display_name: str,
     password: str | None = None,
-    language: str = "en",
+    language: str | None = None,
     is_admin: bool = False,
 ) -> User:
     """Create an account; the email must be new. Without a password the account can only
@@ -70,7 +70,7 @@ def create_user(
         raise AccountError("Enter a valid email address.")
     if not display_name.strip():
         raise AccountError("Enter a display name.")
-    if language not in LANGUAGES:
+    if language is not None and language not in LANGUAGES:
         raise AccountError(f"Unknown language {language!r}.")
     if session.exec(select(User.id).where(User.email == email)).first() is not None:
         raise AccountError(f"An account with the email {email} already exists.")

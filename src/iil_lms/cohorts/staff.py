@@ -120,7 +120,7 @@ def _queue_invitation(
             subject=catalog.ugettext(INVITATION_SUBJECT),
             body=body,
             link=f"/invite/{token}",
-            language=user.language,
+            language=user.language or "en",  # an account that never chose one
         )
     )
 

@@ -13,6 +13,7 @@ from iil_lms.mentoring import circles
 from iil_lms.mentoring.service import MentoringError
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.i18n import ngettext
 from iil_lms.web.params import FormIds, OptionalFormId, PathId, QueryId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import is_htmx, render
@@ -168,7 +169,7 @@ def create_circle(
         )
     except MentoringError as error:
         return redirect(request, back, str(error), "error")
-    return redirect(request, back, _("Circle %(name)s created.", name=circle.name))
+    return redirect(request, back, _("Learning circle created: %(name)s.", name=circle.name))
 
 
 @router.post("/cohorts/{cohort_id}/circles/move")
@@ -190,4 +191,6 @@ def move_people(
         )
     except MentoringError as error:
         return redirect(request, back, str(error), "error")
-    return redirect(request, back, _("%(count)s people moved.", count=moved))
+    return redirect(
+        request, back, ngettext("%(num)d person moved.", "%(num)d people moved.", moved)
+    )

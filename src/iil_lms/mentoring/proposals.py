@@ -62,7 +62,7 @@ def match_input(session: Session, cohort_id: int) -> tuple[list[TraineeFacts], l
             department=m.department,
             province=m.province,
             service_group=u.service_group or "",
-            language=u.language,
+            language=u.language or "",
             gender=u.gender or "",
             circle_id=m.circle_id,
             circle_name=circle or "",
@@ -79,7 +79,7 @@ def match_input(session: Session, cohort_id: int) -> tuple[list[TraineeFacts], l
             department=m.department,
             province=m.province,
             service_group=u.service_group or "",
-            language=u.language,
+            language=u.language or "",
             gender=u.gender or "",
         )
         for m, u in mentor_rows

@@ -22,7 +22,7 @@ from iil_lms.mentoring.seats import Seat, role_seat
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
 from iil_lms.web.gate import write_after_response
 from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
+from iil_lms.web.i18n import local_today, ngettext
 from iil_lms.web.params import FormIds, OptionalFormId, PathId, form_int
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
@@ -96,9 +96,13 @@ def assign_mentors(
     except service.MentoringError as error:
         return redirect(request, back, str(error), "error")
     if chosen is None:
-        message = _("Mentor removed for %(count)s trainees.", count=changed)
+        message = ngettext(
+            "Mentor removed for %(num)d trainee.", "Mentor removed for %(num)d trainees.", changed
+        )
     else:
-        message = _("Mentor assigned to %(count)s trainees.", count=changed)
+        message = ngettext(
+            "Mentor assigned to %(num)d trainee.", "Mentor assigned to %(num)d trainees.", changed
+        )
     return redirect(request, back, message)
 
 

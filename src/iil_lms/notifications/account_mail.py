@@ -23,13 +23,14 @@ def _(message: str) -> str:
 def _queue(
     session: Session, user: User, subject: str, body: str, params: dict[str, Any]
 ) -> OutboxMessage:
-    translations = i18n.translations(user.language)
+    language = user.language or "en"  # an account that never chose a language
+    translations = i18n.translations(language)
     message = OutboxMessage(
         user_id=user.id,
         to_address=user.email,
         subject=translations.ugettext(subject)[:200],
         body=translations.ugettext(body) % params,
-        language=user.language,
+        language=language,
     )
     session.add(message)
     session.flush()

@@ -240,6 +240,7 @@ def notify(
                 )
             )
         if by_email:
+            language = language or "en"  # an account that never chose a language
             text = render_text(kind, params, language)
             session.add(
                 OutboxMessage(

@@ -146,11 +146,15 @@ def negotiate_language(
     default: str = "en",
 ) -> str:
     """The user's own choice first, then a language picked on the login page, then the
-    cohort's language, then the browser's, then the site default."""
-    for candidate in (user_language, chosen_language, cohort_language):
+    browser's, then the cohort's language, then the site default: a person who never
+    chose keeps the language they were using when they signed in."""
+    for candidate in (user_language, chosen_language):
         if candidate in LANGUAGES:
             return candidate
-    return parse_accept_language(accept_language) or default
+    from_browser = parse_accept_language(accept_language)
+    if from_browser:
+        return from_browser
+    return cohort_language if cohort_language in LANGUAGES else default
 
 
 def localized(value: str, translations: dict[str, str] | None) -> tuple[str, bool]:

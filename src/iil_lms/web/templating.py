@@ -22,7 +22,7 @@ from iil_lms.settings import LANGUAGES, Settings
 from iil_lms.web import i18n
 from iil_lms.web.auth import ANON_COOKIE, Viewer
 from iil_lms.web.flash import pop_flashes
-from iil_lms.web.markdown import render_markdown
+from iil_lms.web.markdown import excerpt, render_markdown
 from iil_lms.web.navigation import navigation, role_label
 from iil_lms.web.template_i18n import (
     FORMAT_FILTER,
@@ -141,6 +141,7 @@ def _environment(settings: Settings, language: str, loader: BaseLoader | None) -
     env.globals["_"] = translate
     env.filters.update(
         markdown=render_markdown,
+        excerpt=excerpt,
         day=format_day,
         moment=format_moment,
         number=format_number,
