@@ -19,7 +19,7 @@ ROLE_HOME = {
     "trainee": "/journey",
     "mentor": "/mentees",
     "trainer": "/cohorts/{cohort_id}",
-    "organiser": "/cohorts/{cohort_id}",
+    "organiser": "/summits",
 }
 
 
