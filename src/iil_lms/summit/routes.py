@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import Response
+from sqlmodel import col, select
 
-from iil_lms.cohorts.models import Role
+from iil_lms.cohorts.models import Cohort, Role
 from iil_lms.summit import judging, pitches, planning, service
 from iil_lms.summit.access import Organiser
 from iil_lms.summit.models import PitchStatus, Summit
@@ -26,7 +27,14 @@ Short = Annotated[str, Form(max_length=400)]
 Id = Annotated[int, Form(ge=1, le=2**62)]
 
 
-def _organiser_cohorts(viewer: SignedIn) -> list[tuple[int, str]]:
+def _organiser_cohorts(viewer: SignedIn, session: DbSession) -> list[tuple[int, str]]:
+    """The cohorts whose summits the viewer runs (every cohort for a site admin)."""
+    assert viewer.user is not None
+    if viewer.user.is_admin:
+        return [
+            (cohort.id or 0, cohort.name)
+            for cohort in session.exec(select(Cohort).order_by(col(Cohort.starts_on).desc()))
+        ]
     return [
         (role.cohort_id, role.cohort_name)
         for role in viewer.roles
@@ -36,7 +44,7 @@ def _organiser_cohorts(viewer: SignedIn) -> list[tuple[int, str]]:
 
 @router.get("/summits")
 def summits_page(request: Request, viewer: SignedIn, session: DbSession) -> Response:
-    cohorts = _organiser_cohorts(viewer)
+    cohorts = _organiser_cohorts(viewer, session)
     if not cohorts:
         raise HTTPException(status_code=403)
     return render(
@@ -92,7 +100,7 @@ def create_summit(
     deadline_on: Day = None,
     welcome: Text = "",
 ) -> Response:
-    cohorts = _organiser_cohorts(viewer)
+    cohorts = _organiser_cohorts(viewer, session)
     if not cohorts:
         raise HTTPException(status_code=403)
     fields = _fields(
