@@ -545,6 +545,9 @@ def measure(config: Config, workdir: Path) -> dict[str, Any]:
     else:
         results["journey_queries_275"] = results["journey_queries_2000"] = None
     results["mentor_matching_ms"] = mentor_matching_ms(config.rounds)
+    from bench.bench_summit import measure as summit_figures
+
+    results.update(summit_figures(max(config.rounds, 3)))
     results["duration_s"] = config.duration
     results["rounds"] = config.rounds
     results["connections"] = config.connections

@@ -23,7 +23,7 @@ names the people who cannot be kept apart."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -414,6 +414,55 @@ def greedy_first_fit(problem: Problem) -> tuple[dict[int, tuple[int, int]], list
     return placements, unplaced
 
 
+def grouped_fit(problem: Problem) -> dict[int, tuple[int, int]]:
+    """The solver's starting point when there is no previous schedule: pitches taken
+    theme by theme, each into the room already holding its theme (else the least
+    loaded room), earliest free slot first; locks stay. Keeps the hard constraints;
+    a pitch it cannot place is left to the solver."""
+    allowed = {p.id: _allowed_rooms(problem, p).rooms for p in problem.pitches}
+    pitches = {p.id: p for p in problem.pitches}
+    placements: dict[int, tuple[int, int]] = dict(problem.locks)
+    cells = set(placements.values())
+    busy = {
+        (person, index)
+        for pitch_id, (_room, index) in placements.items()
+        if pitch_id in pitches
+        for person in pitches[pitch_id].people
+    }
+    loads: Counter[int] = Counter(room for room, _index in placements.values())
+    home: dict[str, int] = {}
+    share = -(-len(problem.pitches) // max(1, len(problem.rooms)))  # rooms balanced
+    for pitch in sorted(problem.pitches, key=lambda p: (p.theme.casefold(), p.id)):
+        if pitch.id in placements:
+            continue
+        theme = pitch.theme.casefold()
+        preferred = home.get(theme)
+        rooms = sorted(
+            allowed[pitch.id],
+            key=lambda r: (not (r == preferred and loads[r] < share), loads[r], r),
+        )
+        spot = next(
+            (
+                (room_id, slot.index)
+                for room_id in rooms
+                for slot in problem.slots
+                if (room_id, slot.index) not in cells
+                and not any((person, slot.index) in busy for person in pitch.people)
+            ),
+            None,
+        )
+        if spot is None:
+            continue
+        placements[pitch.id] = spot
+        cells.add(spot)
+        loads[spot[0]] += 1
+        if loads[home.get(theme, spot[0])] >= share:
+            home[theme] = spot[0]
+        home.setdefault(theme, spot[0])
+        busy.update((person, spot[1]) for person in pitch.people)
+    return placements
+
+
 def solve(problem: Problem, *, time_limit: float = 2.0, workers: int = 2) -> Outcome:
     """The best schedule found within `time_limit` seconds; ScheduleInfeasible names
     the blocking constraints when none exists."""
@@ -603,8 +652,8 @@ def _objective(
 
 
 def _start(problem: Problem, room_index: Mapping[int, int]) -> dict[int, tuple[int, int]]:
-    """Where the search starts: the previous schedule where it still holds and a greedy
-    first fit for the rest (locks always)."""
+    """Where the search starts: the previous schedule where it still holds (a first
+    fit for the rest, locks always), else pitches grouped by theme, else a first fit."""
     count = len(problem.slots)
     placed, _unplaced = greedy_first_fit(
         Problem(
@@ -619,6 +668,9 @@ def _start(problem: Problem, room_index: Mapping[int, int]) -> dict[int, tuple[i
             names=problem.names,
         )
     )
-    if violations(problem, placed) and problem.previous:
-        placed, _unplaced = greedy_first_fit(problem)
-    return placed
+    if problem.previous and not violations(problem, placed):
+        return placed
+    grouped = grouped_fit(problem)
+    if not violations(problem, grouped):
+        return grouped
+    return greedy_first_fit(problem)[0]

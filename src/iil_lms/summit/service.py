@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -56,7 +56,7 @@ def academy_zone(session: Session, cohort_id: int) -> tzinfo:
 
 def local_moment(day: date, clock: time, tz: tzinfo) -> datetime:
     """A wall-clock time on a day in the academy, as UTC."""
-    return as_utc(datetime.combine(day, clock, tzinfo=tz))
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
 
 
 @dataclass(frozen=True)
