@@ -222,3 +222,15 @@ def test_outputs_download_as_pdf_csv_json_and_ics(app, session, world):
             response = organiser.client.get(base + path)
             assert response.status_code == 200, path
             assert response.headers["content-type"].startswith(kind), path
+
+
+def test_the_team_sees_where_and_when_it_pitches(app, session, world):
+    made = make_summit(
+        session, world.cohort_a, [world.users["trainee_a"]], organiser=world.users["organiser"]
+    )
+    planning.run_schedule(session, made.summit, actor_id=world.users["organiser"].id)
+    session.commit()
+    trainee = client_for(app, world, "trainee_a")
+    with trainee.client:
+        page = trainee.client.get(f"/pitches/{made.pitches[0].id}")
+    assert "Pitching in Room" in page.text and "at 09:00" in page.text

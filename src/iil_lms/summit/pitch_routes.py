@@ -13,7 +13,7 @@ from iil_lms.cohorts.models import Role
 from iil_lms.mentoring.seats import Seat, role_seat
 from iil_lms.summit import pitches, service
 from iil_lms.summit.access import PitchAccess, PitchSeen
-from iil_lms.summit.models import PitchStatus, Summit
+from iil_lms.summit.models import PitchStatus, ScheduleSlot, Summit, SummitRoom
 from iil_lms.web.auth import DbSession
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.responses import redirect
@@ -115,6 +115,12 @@ def _pitch_page(
             "comments": pitches.comments_of(session, pitch.id or 0),
             "plan_feedback": pitches.plan_feedback(session, pitch),
             "may_comment": access.is_mentor and not pitches.is_past_deadline(access.summit),
+            "slot": session.exec(
+                select(ScheduleSlot, SummitRoom.name)
+                .join(SummitRoom, col(SummitRoom.id) == col(ScheduleSlot.room_id))
+                .where(ScheduleSlot.pitch_id == pitch.id)
+            ).first(),
+            "tz": service.academy_zone(session, access.summit.cohort_id),
         },
         status_code=status_code,
     )
