@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from iil_lms.summit import judging, service
 from iil_lms.summit.access import JudgeAccess, JudgeLink
 from iil_lms.summit.models import SummitRoom
-from iil_lms.web.auth import DbSession
+from iil_lms.web.auth import AnyViewer, DbSession
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
@@ -18,7 +18,8 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/judge/{token}")
-def room_page(request: Request, link: JudgeLink, session: DbSession) -> Response:
+def room_page(request: Request, link: JudgeLink, session: DbSession, viewer: AnyViewer) -> Response:
+    """The judge's room; `viewer` gives the page the language the judge chose."""
     room = session.get(SummitRoom, link.judge.room_id)
     return render(
         request,
@@ -73,7 +74,9 @@ def _score_page(
 
 
 @router.get("/judge/{token}/pitches/{pitch_id}")
-def score_page(request: Request, link: JudgeLink, session: DbSession, pitch_id: int) -> Response:
+def score_page(
+    request: Request, link: JudgeLink, session: DbSession, viewer: AnyViewer, pitch_id: int
+) -> Response:
     return _score_page(request, session, link, pitch_id)
 
 
@@ -84,7 +87,7 @@ def _int(value: object) -> int | None:
 
 @router.post("/judge/{token}/pitches/{pitch_id}")
 async def save_score(
-    request: Request, link: JudgeLink, session: DbSession, pitch_id: int
+    request: Request, link: JudgeLink, session: DbSession, viewer: AnyViewer, pitch_id: int
 ) -> Response:
     form = await request.form()
     rubric = link.summit.rubric
