@@ -646,6 +646,9 @@ def measure(config: Config, workdir: Path) -> dict[str, Any]:
         results["roster_import_2000_s"],
         results["roster_import_statements"],
     ) = roster_import_2000_s(database, _settings(workdir, database), config.rounds)
+    from bench.bench_summit import measure as summit_figures
+
+    results.update(summit_figures(max(config.rounds, 3)))
     results["duration_s"] = config.duration
     results["rounds"] = config.rounds
     results["connections"] = config.connections

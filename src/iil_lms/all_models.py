@@ -9,6 +9,7 @@ from iil_lms.learning import models as learning_models
 from iil_lms.mentoring import models as mentoring_models
 from iil_lms.notifications import models as notifications_models
 from iil_lms.outreach import models as outreach_models
+from iil_lms.summit import models as summit_models
 
 metadata = SQLModel.metadata
 
@@ -20,5 +21,6 @@ __all__ = [
     "mentoring_models",
     "notifications_models",
     "outreach_models",
+    "summit_models",
     "metadata",
 ]

@@ -32,6 +32,10 @@ from iil_lms.mentoring.routes import router as mentoring_router
 from iil_lms.notifications.routes import router as notifications_router
 from iil_lms.outreach.routes import router as outreach_router
 from iil_lms.settings import Settings, get_settings
+from iil_lms.summit.judge_routes import router as summit_judge_router
+from iil_lms.summit.output_routes import router as summit_output_router
+from iil_lms.summit.pitch_routes import router as summit_pitch_router
+from iil_lms.summit.routes import router as summit_router
 from iil_lms.web import gate, i18n
 from iil_lms.web.auth import LANG_COOKIE, LoginRequired, Viewer
 from iil_lms.web.csrf import csrf_protect
@@ -64,6 +68,10 @@ ROUTERS = [
     cohorts_staff_router,
     roster_router,
     convenings_router,
+    summit_router,
+    summit_output_router,
+    summit_pitch_router,
+    summit_judge_router,
 ]
 
 

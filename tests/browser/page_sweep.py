@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Response
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from iil_lms import all_models  # noqa: F401 - every mapper configured before the services run
 from iil_lms.accounts import service as accounts
@@ -25,6 +25,8 @@ from iil_lms.learning import service as learning
 from iil_lms.mentoring import review
 from iil_lms.outreach import service as outreach
 from iil_lms.settings import get_settings
+from iil_lms.summit import judging
+from iil_lms.summit.models import ScheduleSlot, Summit
 from iil_lms.web.route_table import iter_api_routes
 from tests.browser.helpers import OVERFLOW, Journey, Person, check_accessibility
 from tests.browser.people import PAKISTAN, mentored_trainee
@@ -84,6 +86,17 @@ NOT_PAGES: dict[str, str] = {
     "/outreach/{item_id}/file": "an outreach item's poster or photo, sent as is",
     "/showcase/{academy_slug}/{public_id}/file": "a public poster or photo, sent as is",
     "/academies/{academy_id}/logo": "an academy's logo (PNG)",
+    "/summits/{summit_id}/doors.pdf": "PDF (summit door sheets and overview)",
+    "/summits/{summit_id}/judges.pdf": "PDF (summit judges' sheets)",
+    "/summits/{summit_id}/programme.pdf": "PDF (summit programme booklet)",
+    "/summits/{summit_id}/record.pdf": "PDF (published score record)",
+    "/summits/{summit_id}/record.csv": "CSV (published score record)",
+    "/summits/{summit_id}/schedule.csv": "CSV export of the summit schedule",
+    "/summits/{summit_id}/schedule.json": "JSON (frab/pretalx schedule for conference apps)",
+    "/summits/{summit_id}/summit.ics": "iCalendar feed of the summit",
+    "/summits/{summit_id}/my.ics": "iCalendar feed of a person's pitches",
+    "/judge/{token}/calendar.ics": "iCalendar feed of a judge's room",
+    "/summits/{summit_id}/schedule/check": "htmx fragment of the schedule page (checked there)",
 }
 
 # Every HTML page, opened by the role(s) whose view of it matters. The site administrator
@@ -166,6 +179,22 @@ VISITS: tuple[Visit, ...] = (
     Visit("admin", "/admin/academies/new"),
     Visit("admin", "/admin/academies/{academy_id}"),
     Visit("admin", "/admin/cohorts/new"),
+    Visit("organiser", "/summits"),
+    Visit("organiser", "/summits/{summit_id}/setup"),
+    Visit("organiser", "/summits/{summit_id}/pitches"),
+    Visit("organiser", "/summits/{summit_id}/schedule"),
+    Visit("organiser", "/summits/{summit_id}/judges"),
+    Visit("organiser", "/summits/{summit_id}/results"),
+    Visit("organiser", "/summits/{summit_id}/outputs"),
+    Visit("organiser", "/pitches/{pitch_id}", {"pitch_id": "summit_pitch_id"}),
+    Visit("trainee", "/pitch"),
+    # a guest judge by their personal link, no account
+    Visit("anonymous", "/judge/{token}", {"token": "judge_token"}),
+    Visit(
+        "anonymous",
+        "/judge/{token}/pitches/{pitch_id}",
+        {"token": "judge_token", "pitch_id": "summit_pitch_id"},
+    ),
 )
 
 
@@ -258,6 +287,7 @@ def sweep_data(engine: Engine) -> SweepData:
         trainee = session.get(User, trainee_id)
         assert trainee is not None
         invite_token = accounts.issue_token(session, settings, invited, "invite")
+        summit_id, summit_pitch_id, judge_token = _summit_judge(session, cohort_id)
         reset_token = accounts.issue_token(session, settings, trainee, "reset")
         unlock_token = accounts.issue_token(session, settings, trainee, "unlock")
         item_id = item.id
@@ -285,6 +315,9 @@ def sweep_data(engine: Engine) -> SweepData:
             "convening_id": convening_id,
             "roster_token": roster_token,
             "roster_search": pair.trainee_email,
+            "summit_id": summit_id,
+            "summit_pitch_id": summit_pitch_id,
+            "judge_token": judge_token,
         },
     )
 
@@ -308,6 +341,19 @@ def _roster_upload(session: Session, cohort_id: int) -> str:
         "roster.csv",
     )
     return upload.token
+
+
+def _summit_judge(session: Session, cohort_id: int) -> tuple[int, int, str]:
+    """The demo summit, its first scheduled pitch, and a new guest judge's link to
+    that pitch's room (links keep only a hash, so the sweep invites its own judge)."""
+    summit = session.exec(select(Summit).where(Summit.cohort_id == cohort_id)).first()
+    slot = session.exec(
+        select(ScheduleSlot).where(ScheduleSlot.summit_id == (summit.id if summit else 0))
+    ).first()
+    if summit is None or slot is None:
+        pytest.fail("the served demo database has no scheduled summit")
+    _judge, token = judging.invite_judge(session, summit, room_id=slot.room_id, name="Sweep Judge")
+    return int(summit.id or 0), slot.pitch_id, token
 
 
 def _reviewed_submission(

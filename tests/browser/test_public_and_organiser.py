@@ -42,10 +42,12 @@ def test_organiser_sees_the_cohort_and_the_curriculum(
     journey.login(organiser, ORGANISER)
     page = organiser.page
     page.goto("/")
+    page.wait_for_url("**/summits")  # the organiser's home: their summits
+    nav = page.get_by_role("navigation", name=organiser.t("Main"))
+    nav.get_by_role("link", name=organiser.t("Cohort"), exact=True).click()
     page.wait_for_url(f"**/cohorts/{cohort_id(live_server.engine)}")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     journey.check(organiser, "cohort")
-    nav = page.get_by_role("navigation", name=organiser.t("Main"))
     nav.get_by_role("link", name=organiser.t("Curriculum"), exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(organiser.t("Curriculum"))
     journey.check(organiser, "curriculum")

@@ -20,7 +20,7 @@ ROLE_HOME = {
     "trainee": "/journey",
     "mentor": "/mentees",
     "trainer": "/cohorts/{cohort_id}",
-    "organiser": "/cohorts/{cohort_id}",
+    "organiser": "/summits",
 }
 
 
