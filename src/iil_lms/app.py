@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import iil_lms.all_models  # noqa: F401 - every table known before any query
 from iil_lms import __version__
 from iil_lms.accounts.routes import router as accounts_router
+from iil_lms.certificates.routes import api_router as certificates_api_router
+from iil_lms.certificates.routes import router as certificates_router
 from iil_lms.cohorts.routes import router as cohorts_router
 from iil_lms.curriculum.routes import router as curriculum_router
 from iil_lms.db import make_engine
@@ -49,6 +51,8 @@ ROUTERS = [
     outreach_router,
     learning_trainer_router,
     learning_progress_router,
+    certificates_router,
+    certificates_api_router,
 ]
 
 

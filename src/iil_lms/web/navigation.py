@@ -26,7 +26,9 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainee", _("My mentor"), "/mentoring"),
     ("trainee", _("Circle"), "/circle"),
     ("trainee", _("Outreach"), "/outreach"),
+    ("trainee", _("My certificates"), "/certificates"),
     ("mentor", _("My mentees"), "/mentees"),
+    ("mentor", _("My certificates"), "/certificates"),
     ("trainer", _("Cohort"), "/cohorts/{cohort_id}"),
     ("trainer", _("Progress"), "/cohorts/{cohort_id}/progress"),
     ("trainer", _("Plan"), "/cohorts/{cohort_id}/plan"),
@@ -36,6 +38,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainer", _("Submissions"), "/cohorts/{cohort_id}/submissions"),
     ("organiser", _("Cohort"), "/cohorts/{cohort_id}"),
     ("organiser", _("Progress"), "/cohorts/{cohort_id}/progress"),
+    ("organiser", _("Certificates"), "/cohorts/{cohort_id}/certificates"),
     ("*", _("Curriculum"), "/curriculum"),
 ]
 
