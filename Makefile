@@ -16,7 +16,7 @@ VENV_PACKAGE := $(if $(wildcard $(BIN)/python),,$(shell $(PYTHON) -c "import ens
 RUN_PACKAGES := $(VENV_PACKAGE) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-noto-core fonts-dejavu-core
 # What the tests need on top: a PostgreSQL server, a browser, PDF tools, a load generator.
-TEST_PACKAGES := $(RUN_PACKAGES) postgresql chromium poppler-utils wrk
+TEST_PACKAGES := $(RUN_PACKAGES) postgresql chromium poppler-utils wrk zbar-tools
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Installs the named Debian packages that are missing (one `apt-get update`, only if needed).
