@@ -42,7 +42,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 .PHONY: help run test lint lock audit i18n bench vendor system-packages-run system-packages-test
 
 help:
-	@echo "make run    install, migrate, load the demo and serve on http://$(HOST):$(PORT)"
+	@echo "make run    install, migrate, load the demo, serve on http://$(HOST):$(PORT) with the job worker"
 	@echo "make test   lint, then the tests on SQLite and again on PostgreSQL"
 	@echo "make lint   ruff check, ruff format --check, mypy"
 	@echo "make lock   re-resolve uv.lock to the newest versions in range, show what moved"
@@ -104,8 +104,10 @@ run: system-packages-run $(VENV)/.installed-run $(MO_FILES)
 		$(BIN)/iil-lms load-curriculum curricula/iil-core; \
 	fi
 	@$(BIN)/iil-lms demo
-	@echo "==> Serving on http://$(HOST):$(PORT) (Ctrl-C stops)"
-	@$(BIN)/iil-lms serve --host $(HOST) --port $(PORT)
+	@echo "==> Serving on http://$(HOST):$(PORT), with the job worker beside it (Ctrl-C stops both)"
+	@$(BIN)/iil-lms worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/iil-lms serve --host $(HOST) --port $(PORT)
 
 # Every step runs even when an earlier one fails; the summary names what failed.
 test: system-packages-test $(VENV)/.installed-dev $(MO_FILES)

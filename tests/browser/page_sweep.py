@@ -78,6 +78,10 @@ NOT_PAGES: dict[str, str] = {
     "/submissions/{submission_id}/file": "a trainee's uploaded file, sent as is",
     "/outreach/{item_id}/file": "an outreach item's poster or photo, sent as is",
     "/showcase/{academy_slug}/{public_id}/file": "a public poster or photo, sent as is",
+    "/certificates/{code}/pdf": "PDF (a certificate)",
+    "/verify/{code}/credential.json": "a signed Open Badges credential (JSON-LD)",
+    "/api/v1/certificates/{code}": "JSON verification of a certificate code",
+    "/cohorts/{cohort_id}/certificates/jobs/{job_id}/{name}": "a bulk issue's PDF or ZIP",
 }
 
 # Every HTML page, opened by the role(s) whose view of it matters. The site administrator
@@ -92,6 +96,8 @@ VISITS: tuple[Visit, ...] = (
     Visit("anonymous", "/showcase"),
     Visit("anonymous", "/showcase/{academy_slug}"),
     Visit("anonymous", "/showcase/{academy_slug}/{public_id}"),
+    Visit("anonymous", "/verify"),
+    Visit("anonymous", "/verify/{code}"),
     # a trainee
     Visit("trainee", "/journey"),
     Visit("trainee", "/journey/modules/{module_id}"),
@@ -110,6 +116,7 @@ VISITS: tuple[Visit, ...] = (
     Visit("trainee", "/outreach"),
     Visit("trainee", "/outreach/new"),
     Visit("trainee", "/outreach/{item_id}"),
+    Visit("trainee", "/certificates"),
     Visit("trainee", "/notifications"),
     Visit("trainee", "/notifications/settings"),
     Visit("trainee", "/account"),
@@ -143,6 +150,10 @@ VISITS: tuple[Visit, ...] = (
     # an organiser of the cohort
     Visit("organiser", "/", note="to the cohort"),
     Visit("organiser", "/cohorts/{cohort_id}/plan"),
+    Visit("organiser", "/cohorts/{cohort_id}/certificates"),
+    Visit("organiser", "/cohorts/{cohort_id}/certificates/preview", query="kind=completion"),
+    Visit("organiser", "/cohorts/{cohort_id}/certificates/jobs/{job_id}"),
+    Visit("organiser", "/cohorts/{cohort_id}/certificates/design"),
 )
 
 
@@ -225,6 +236,7 @@ def sweep_data(engine: Engine) -> SweepData:
         invite_token = accounts.issue_token(session, settings, invited, "invite")
         reset_token = accounts.issue_token(session, settings, trainee, "reset")
         item_id = item.id
+        code, job_id = _certificate(session, settings, cohort_id, trainee_id)
         session.commit()
     return SweepData(
         emails={"trainee": pair.trainee_email, "mentor": pair.mentor_email, **STAFF},
@@ -242,8 +254,37 @@ def sweep_data(engine: Engine) -> SweepData:
             "public_id": public_id,
             "invite_token": invite_token,
             "reset_token": reset_token,
+            "code": code,
+            "job_id": job_id,
         },
     )
+
+
+def _certificate(
+    session: Session, settings: Any, cohort_id: int, trainee_id: int
+) -> tuple[str, int]:
+    """A completion certificate of the sweep trainee (issued by hand, through the
+    service) and a finished bulk issue job of the cohort."""
+    from iil_lms.certificates import jobs, service
+    from iil_lms.certificates.models import JobStatus
+    from iil_lms.cohorts.models import Cohort
+
+    cohort = session.get(Cohort, cohort_id)
+    assert cohort is not None
+    kind = service.ensure_kind(
+        session, cohort, service.find_choice(session, cohort_id, "completion")
+    )
+    service.issue(
+        session, settings, cohort=cohort, kind=kind, user_ids=[trainee_id], issued_by_id=None
+    )
+    held = next(c for c in service.of_holder(session, trainee_id) if c.kind_id == kind.id)
+    job = jobs.create_job(
+        session, cohort=cohort, kind=kind, user_ids=[trainee_id], created_by_id=None
+    )
+    job.status, job.done = JobStatus.DONE, 1
+    session.add(job)
+    session.flush()
+    return held.code, job.id or 0
 
 
 def _reviewed_submission(
