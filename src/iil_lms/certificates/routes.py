@@ -25,7 +25,14 @@ from iil_lms.certificates import design as designs
 from iil_lms.certificates import pdf as printing
 from iil_lms.certificates.models import Certificate, CertificateJob, JobStatus, KindRule
 from iil_lms.cohorts.models import Academy, Cohort, Role
-from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role, settings_of
+from iil_lms.web.auth import (
+    AnyViewer,
+    CohortAccess,
+    DbSession,
+    SignedIn,
+    cohort_role,
+    settings_of,
+)
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
@@ -406,7 +413,7 @@ def certificate_pdf(request: Request, viewer: SignedIn, session: DbSession, code
 
 
 @router.get("/verify")
-def verify_form(request: Request, code: str = "") -> Response:
+def verify_form(request: Request, viewer: AnyViewer, code: str = "") -> Response:
     """The code entry form; a submitted code goes to its page, forgiving case, dashes,
     spaces and the letters that look like digits."""
     typed = code[:200]
@@ -440,7 +447,7 @@ def _verification(session: Session, cert: Certificate) -> dict[str, Any]:
 
 
 @router.get("/verify/{code}")
-def verify_page(request: Request, session: DbSession, code: str) -> Response:
+def verify_page(request: Request, viewer: AnyViewer, session: DbSession, code: str) -> Response:
     cert = service.by_code(session, code[:200])
     if cert is None:
         return render(
