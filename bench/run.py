@@ -545,6 +545,12 @@ def measure(config: Config, workdir: Path) -> dict[str, Any]:
     else:
         results["journey_queries_275"] = results["journey_queries_2000"] = None
     results["mentor_matching_ms"] = mentor_matching_ms(config.rounds)
+    from bench.bench_certificates import measure as measure_certificates
+
+    # On a copy: the bulk job adds 275 certificates, which no other figure should see.
+    certs_db = workdir / "certs.sqlite3"
+    shutil.copy(database, certs_db)
+    results.update(measure_certificates(certs_db, workdir / "certs-data"))
     results["duration_s"] = config.duration
     results["rounds"] = config.rounds
     results["connections"] = config.connections
@@ -592,6 +598,17 @@ CHECKS: list[tuple[str, str, Callable[[dict[str, Any]], bool | None]]] = [
         lambda r: None if "journey_errors" not in r else r["journey_errors"] == 0,
     ),
     ("module_errors", "0", lambda r: None if "module_errors" not in r else r["module_errors"] == 0),
+    ("certs_275_s", "< 15", lambda r: None if "certs_275_s" not in r else r["certs_275_s"] < 15),
+    (
+        "certs_vs_merged",
+        "<= 1.5",
+        lambda r: None if "certs_vs_merged" not in r else r["certs_vs_merged"] <= 1.5,
+    ),
+    (
+        "certs_failures",
+        "0",
+        lambda r: None if "certs_failures" not in r else r["certs_failures"] == 0,
+    ),
 ]
 
 
