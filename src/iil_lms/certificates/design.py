@@ -153,20 +153,25 @@ def save_design(
     """Replace the cohort's (or the academy's) logo and signatories. Every field is
     checked before anything is written; a signatory row left empty is dropped, and one
     without a new signature image keeps the one it had at that place."""
-    rows = [s for s in signatories if s.name.strip() or s.title.strip() or s.signature]
+    # (place on the form, row) of the rows filled in; messages name the form's place
+    rows = [
+        (place, s)
+        for place, s in enumerate(signatories, start=1)
+        if s.name.strip() or s.title.strip() or s.signature
+    ]
     if len(rows) > MAX_SIGNATORIES:
         raise DesignError(_("At most three signatories."), "name_1")
-    for index, s in enumerate(rows, start=1):
+    for place, s in rows:
         if not s.name.strip():
-            raise DesignError(_("Signatory %(n)s needs a name.", n=index), f"name_{index}")
+            raise DesignError(_("Signatory %(n)s needs a name.", n=place), f"name_{place}")
         if len(s.name) > 120 or len(s.name_local) > 120:
-            raise DesignError(_("A name is at most 120 characters."), f"name_{index}")
+            raise DesignError(_("A name is at most 120 characters."), f"name_{place}")
         if len(s.title) > 200 or len(s.title_local) > 200:
-            raise DesignError(_("A title is at most 200 characters."), f"title_{index}")
+            raise DesignError(_("A title is at most 200 characters."), f"title_{place}")
     logo_name = store_image(settings, logo, "logo") if logo else None
     signature_names = [
-        store_image(settings, s.signature, f"signature_{i}") if s.signature else None
-        for i, s in enumerate(rows, start=1)
+        store_image(settings, s.signature, f"signature_{place}") if s.signature else None
+        for place, s in rows
     ]
     cohort_id = None if for_academy else cohort.id
     design = session.exec(
@@ -193,7 +198,7 @@ def save_design(
     session.add(design)
     session.flush()
     session.execute(delete(Signatory).where(col(Signatory.design_id) == design.id))
-    for position, (s, stored) in enumerate(zip(rows, signature_names, strict=True)):
+    for position, ((_place, s), stored) in enumerate(zip(rows, signature_names, strict=True)):
         kept = old[position].signature_file if position < len(old) else None
         session.add(
             Signatory(
