@@ -476,7 +476,10 @@ def credential_file(session: DbSession, code: str) -> Response:
     )
 
 
-@api_router.get("/certificates/{code}")
+@api_router.get(
+    "/certificates/{code}",
+    responses={404: {"description": 'No certificate has this code (status "unknown")'}},
+)
 def verify_json(session: DbSession, code: str) -> Response:
     """Whether a certificate code is valid, revoked or replaced, with what it says;
     404 for an unknown code."""
