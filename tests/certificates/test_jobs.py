@@ -83,3 +83,20 @@ def test_one_failing_certificate_is_listed_and_the_others_are_made(
     assert [f["user_id"] for f in failures] == [ids[1]]
     assert failures[0]["reason"] == "the QR code could not be drawn"
     assert merged is not None and pdf.page_count(merged.read_bytes()) == 2
+
+
+def test_a_job_stopped_by_an_error_is_marked_failed_with_why(
+    session: Session, factory: Factory, engine: Engine, settings: Settings, monkeypatch
+) -> None:
+    job, _ids = _job(session, factory, trainees=2)
+
+    def broken_pack(*_args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(jobs, "_pack", broken_pack)
+    jobs.run_guarded(engine, settings, job.id or 0)
+    with Session(engine) as fresh:
+        stopped = fresh.get(CertificateJob, job.id)
+        assert stopped is not None and stopped.status == JobStatus.FAILED
+        assert "disk full" in jobs.failures(stopped)[-1]["reason"]
+    assert jobs.resume_unfinished(engine, settings) == []

@@ -70,7 +70,7 @@ def _queue(path: str) -> tuple[SqliteHuey, Any]:
         from iil_lms.cli import _engine
         from iil_lms.settings import get_settings
 
-        run_job(_engine(), get_settings(), job_id)
+        run_guarded(_engine(), get_settings(), job_id)
 
     return huey, bulk_issue
 
@@ -241,6 +241,20 @@ def _issue_step(engine: Engine, settings: Settings, job_id: int) -> tuple[str, _
         job.status = JobStatus.RUNNING
         session.add(job)
         return job.folder, _Work(kept, sheets, design, problems)
+
+
+def run_guarded(engine: Engine, settings: Settings, job_id: int) -> None:
+    """Run a job; an error that stops it (not a crash of the worker, which resumes) marks
+    it failed, with why, so the organiser's page stops waiting."""
+    try:
+        run_job(engine, settings, job_id)
+    except Exception as error:
+        log.exception("certificate job %s stopped", job_id)
+        with Session(engine) as session:
+            job = session.get(CertificateJob, job_id)
+            listed = failures(job) if job else []
+        listed.append({"user_id": None, "name": "", "reason": f"{type(error).__name__}: {error}"})
+        _update(engine, job_id, status=JobStatus.FAILED, failures=json.dumps(listed))
 
 
 def _render_chunk(html: str) -> bytes:
