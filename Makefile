@@ -17,7 +17,7 @@ VENV_PACKAGE := $(if $(wildcard $(BIN)/python),,$(shell $(PYTHON) -c "import ens
 RUN_PACKAGES := $(VENV_PACKAGE) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-noto-core fonts-dejavu-core
 # What the tests need on top: a PostgreSQL server, a browser, PDF tools, a load generator.
-TEST_PACKAGES := $(RUN_PACKAGES) postgresql chromium poppler-utils wrk iproute2
+TEST_PACKAGES := $(RUN_PACKAGES) postgresql chromium poppler-utils wrk iproute2 zbar-tools
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Installs the named Debian packages that are missing (one `apt-get update`, only if needed).
@@ -43,7 +43,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 .PHONY: help run test lint lock audit i18n bench vendor system-packages-run system-packages-test
 
 help:
-	@echo "make run    install, migrate, load the demo and serve on http://$(HOST):$(PORT)"
+	@echo "make run    install, migrate, load the demo, serve on http://$(HOST):$(PORT) with the job worker"
 	@echo "make test   lint, then the tests on SQLite and again on PostgreSQL"
 	@echo "make lint   ruff check, ruff format --check, mypy"
 	@echo "make lock   re-resolve uv.lock to the newest versions in range, show what moved"
@@ -105,8 +105,10 @@ run: system-packages-run $(VENV)/.installed-run $(MO_FILES)
 		$(BIN)/iil-lms load-curriculum curricula/iil-core; \
 	fi
 	@$(BIN)/iil-lms demo
-	@echo "==> Serving on http://$(HOST):$(PORT) (Ctrl-C stops)"
-	@$(BIN)/iil-lms serve --host $(HOST) --port $(PORT)
+	@echo "==> Serving on http://$(HOST):$(PORT), with the job worker beside it (Ctrl-C stops both)"
+	@$(BIN)/iil-lms worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/iil-lms serve --host $(HOST) --port $(PORT)
 
 # Every step runs even when an earlier one fails; the summary names what failed. Once
 # installed, the tests run with no network but loopback (scripts/loopback-only.sh).

@@ -649,6 +649,12 @@ def measure(config: Config, workdir: Path) -> dict[str, Any]:
     from bench.bench_summit import measure as summit_figures
 
     results.update(summit_figures(max(config.rounds, 3)))
+    from bench.bench_certificates import measure as measure_certificates
+
+    # On a copy: the bulk job adds 275 certificates, which no other figure should see.
+    certs_db = workdir / "certs.sqlite3"
+    shutil.copy(database, certs_db)
+    results.update(measure_certificates(certs_db, workdir / "certs-data"))
     results["duration_s"] = config.duration
     results["rounds"] = config.rounds
     results["connections"] = config.connections
@@ -723,6 +729,17 @@ CHECKS: list[tuple[str, str, Callable[[dict[str, Any]], bool | None]]] = [
             if r.get("roster_import_2000_s") is None
             else r["roster_import_2000_s"] < TARGET_ROSTER_IMPORT_S
         ),
+    ),
+    ("certs_275_s", "< 15", lambda r: None if "certs_275_s" not in r else r["certs_275_s"] < 15),
+    (
+        "certs_vs_merged",
+        "<= 1.5",
+        lambda r: None if "certs_vs_merged" not in r else r["certs_vs_merged"] <= 1.5,
+    ),
+    (
+        "certs_failures",
+        "0",
+        lambda r: None if "certs_failures" not in r else r["certs_failures"] == 0,
     ),
 ]
 

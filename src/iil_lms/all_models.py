@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from iil_lms.accounts import models as accounts_models
+from iil_lms.certificates import models as certificates_models
 from iil_lms.cohorts import models as cohorts_models
 from iil_lms.curriculum import models as curriculum_models
 from iil_lms.learning import models as learning_models
@@ -15,6 +16,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "accounts_models",
+    "certificates_models",
     "cohorts_models",
     "curriculum_models",
     "learning_models",

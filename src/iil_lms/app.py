@@ -17,6 +17,8 @@ from starlette.requests import ClientDisconnect
 import iil_lms.all_models  # noqa: F401 - every table known before any query
 from iil_lms import __version__
 from iil_lms.accounts.routes import router as accounts_router
+from iil_lms.certificates.routes import api_router as certificates_api_router
+from iil_lms.certificates.routes import router as certificates_router
 from iil_lms.cohorts.admin_routes import router as cohorts_admin_router
 from iil_lms.cohorts.convening_routes import router as convenings_router
 from iil_lms.cohorts.roster_routes import router as roster_router
@@ -72,6 +74,8 @@ ROUTERS = [
     summit_output_router,
     summit_pitch_router,
     summit_judge_router,
+    certificates_router,
+    certificates_api_router,
 ]
 
 

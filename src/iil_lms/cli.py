@@ -162,6 +162,63 @@ def cmd_load_curriculum(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from iil_lms.certificates import jobs
+
+    settings = get_settings()
+    resumed = jobs.resume_unfinished(_engine(), settings)
+    if resumed:
+        print(f"Resuming unfinished jobs: {', '.join(map(str, resumed))}")
+    print("Worker running (Ctrl-C stops).", flush=True)
+    jobs.queue(settings).create_consumer(workers=args.workers, worker_type="thread").run()
+    return 0
+
+
+def cmd_verify_credential(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from iil_lms.certificates import credentials
+    from iil_lms.certificates.pdf import attachment
+
+    data = Path(args.file).read_bytes()
+    if data.startswith(b"%PDF-"):
+        found = attachment(data)
+        if found is None:
+            print("invalid: the PDF carries no credential", file=sys.stderr)
+            return 1
+        data = found
+    try:
+        verified = credentials.verify(json.loads(data))
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        print(f"invalid: {error}", file=sys.stderr)
+        return 1
+    if args.key and args.key.lower() != verified.public_key.hex():
+        print("invalid: signed by another key than the one given", file=sys.stderr)
+        return 1
+    print(f"valid: {verified.title} for {verified.holder_name}, issued by {verified.issuer_name}")
+    print(f"signed by Ed25519 key {verified.public_key.hex()}")
+    print(f"check revocation online: {verified.url}")
+    return 0
+
+
+def cmd_rotate_signing_key(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from iil_lms.certificates.credentials import rotate_key
+    from iil_lms.cohorts.models import Academy
+    from iil_lms.db import transaction
+
+    with transaction(_engine()) as session:
+        academy = session.exec(select(Academy).where(Academy.slug == args.academy)).first()
+        if academy is None:
+            print(f"error: no academy {args.academy!r}", file=sys.stderr)
+            return 1
+        key = rotate_key(session, get_settings(), academy.id or 0)
+    print(f"New signing key for {args.academy}: {key.row.public_key}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iil-lms", description="Integrity Innovation Lab LMS")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -228,6 +285,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument("path", help="The curriculum folder, e.g. curricula/iil-core")
     load.add_argument("--check", action="store_true", help="Validate only; write nothing.")
+
+    worker = add("worker", cmd_worker, "Run background jobs (bulk certificates); resumes any left.")
+    worker.add_argument("--workers", type=int, default=1)
+
+    check = add(
+        "verify-credential",
+        cmd_verify_credential,
+        "Check a certificate's signed credential offline (a .json file or the certificate PDF).",
+    )
+    check.add_argument("file")
+    check.add_argument("--key", help="The academy's public key (hex) the credential must carry.")
+
+    rotate = add(
+        "rotate-signing-key",
+        cmd_rotate_signing_key,
+        "Retire an academy's certificate signing key and make a new one.",
+    )
+    rotate.add_argument("academy", help="The academy's slug.")
     return parser
 
 

@@ -182,11 +182,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     _run_cli(env, "demo", "--password", DEMO_PASSWORD)
     log_path = data_dir / "server.log"
     process, url = _start_server(env, log_path)
+    # The job worker beside the server, as `make run` starts it (bulk certificates).
+    with (data_dir / "worker.log").open("wb") as worker_log:
+        worker = subprocess.Popen(
+            [str(BIN_DIR / "iil-lms"), "worker"],
+            env=env | {"IIL_BASE_URL": url}, stdout=worker_log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     engine = create_engine(database_url)
     try:
         yield LiveServer(url=url, database_url=database_url, engine=engine, log_path=log_path)
     finally:
         engine.dispose()
+        _stop(worker)
         _stop(process)
 
 

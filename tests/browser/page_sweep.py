@@ -97,6 +97,10 @@ NOT_PAGES: dict[str, str] = {
     "/summits/{summit_id}/my.ics": "iCalendar feed of a person's pitches",
     "/judge/{token}/calendar.ics": "iCalendar feed of a judge's room",
     "/summits/{summit_id}/schedule/check": "htmx fragment of the schedule page (checked there)",
+    "/certificates/{code}/pdf": "PDF (a certificate)",
+    "/verify/{code}/credential.json": "a signed Open Badges credential (JSON-LD)",
+    "/api/v1/certificates/{code}": "JSON verification of a certificate code",
+    "/cohorts/{cohort_id}/certificates/jobs/{job_id}/{name}": "a bulk issue's PDF or ZIP",
 }
 
 # Every HTML page, opened by the role(s) whose view of it matters. The site administrator
@@ -111,6 +115,8 @@ VISITS: tuple[Visit, ...] = (
     Visit("anonymous", "/showcase"),
     Visit("anonymous", "/showcase/{academy_slug}"),
     Visit("anonymous", "/showcase/{academy_slug}/{public_id}"),
+    Visit("anonymous", "/verify"),
+    Visit("anonymous", "/verify/{code}"),
     # a trainee
     Visit("trainee", "/journey"),
     Visit("trainee", "/journey/modules/{module_id}"),
@@ -129,6 +135,7 @@ VISITS: tuple[Visit, ...] = (
     Visit("trainee", "/outreach"),
     Visit("trainee", "/outreach/new"),
     Visit("trainee", "/outreach/{item_id}"),
+    Visit("trainee", "/certificates"),
     Visit("trainee", "/notifications"),
     Visit("trainee", "/notifications/settings"),
     Visit("trainee", "/account"),
@@ -195,6 +202,10 @@ VISITS: tuple[Visit, ...] = (
         "/judge/{token}/pitches/{pitch_id}",
         {"token": "judge_token", "pitch_id": "summit_pitch_id"},
     ),
+    Visit("organiser", "/cohorts/{cohort_id}/certificates"),
+    Visit("organiser", "/cohorts/{cohort_id}/certificates/preview", query="kind=completion"),
+    Visit("organiser", "/cohorts/{cohort_id}/certificates/jobs/{job_id}"),
+    Visit("organiser", "/cohorts/{cohort_id}/certificates/design"),
 )
 
 
@@ -292,6 +303,7 @@ def sweep_data(engine: Engine) -> SweepData:
         unlock_token = accounts.issue_token(session, settings, trainee, "unlock")
         item_id = item.id
         roster_token = _roster_upload(session, cohort_id)
+        code, job_id = _certificate(session, settings, cohort_id, trainee_id)
         session.commit()
     return SweepData(
         emails={"trainee": pair.trainee_email, "mentor": pair.mentor_email, **STAFF},
@@ -318,6 +330,8 @@ def sweep_data(engine: Engine) -> SweepData:
             "summit_id": summit_id,
             "summit_pitch_id": summit_pitch_id,
             "judge_token": judge_token,
+            "code": code,
+            "job_id": job_id,
         },
     )
 
@@ -354,6 +368,33 @@ def _summit_judge(session: Session, cohort_id: int) -> tuple[int, int, str]:
         pytest.fail("the served demo database has no scheduled summit")
     _judge, token = judging.invite_judge(session, summit, room_id=slot.room_id, name="Sweep Judge")
     return int(summit.id or 0), slot.pitch_id, token
+
+
+def _certificate(
+    session: Session, settings: Any, cohort_id: int, trainee_id: int
+) -> tuple[str, int]:
+    """A completion certificate of the sweep trainee (issued by hand, through the
+    service) and a finished bulk issue job of the cohort."""
+    from iil_lms.certificates import jobs, service
+    from iil_lms.certificates.models import JobStatus
+    from iil_lms.cohorts.models import Cohort
+
+    cohort = session.get(Cohort, cohort_id)
+    assert cohort is not None
+    kind = service.ensure_kind(
+        session, cohort, service.find_choice(session, cohort_id, "completion")
+    )
+    service.issue(
+        session, settings, cohort=cohort, kind=kind, user_ids=[trainee_id], issued_by_id=None
+    )
+    held = next(c for c in service.of_holder(session, trainee_id) if c.kind_id == kind.id)
+    job = jobs.create_job(
+        session, cohort=cohort, kind=kind, user_ids=[trainee_id], created_by_id=None
+    )
+    job.status, job.done = JobStatus.DONE, 1
+    session.add(job)
+    session.flush()
+    return held.code, job.id or 0
 
 
 def _reviewed_submission(

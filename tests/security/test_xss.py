@@ -12,7 +12,9 @@ curriculum browser (module titles, readings, prompts); the outreach moderation n
 (trainer's list and the author's page); answers typed in from paper (the re-shown form
 after an error, and the entered submission); roster files (file name, every column, in
 the preview, the roster and one person's page) and convenings (title, venue, agenda, in
-their pages, the attendance sheet and the journey)."""
+their pages, the attendance sheet and the journey); certificates (holder names, custom
+kinds' titles and achievements, signatories, revocation reasons: the organiser's pages,
+the holder's list, the public verification page and the printed certificate)."""
 
 from __future__ import annotations
 
@@ -436,3 +438,81 @@ def test_roster_and_convening_fields_are_shown_as_text(app, session, settings, e
     trainee = client_for(app, world, "trainee_a")
     with trainee.client as client:
         _shown_as_text(client.get("/journey"), ["title"], "the trainee's journey")
+
+
+def test_certificate_texts_are_shown_and_printed_as_text(app, session, settings, engine):
+    from iil_lms.certificates import codes, design, service
+    from iil_lms.certificates import pdf as printing
+
+    world = build_world(session, settings, engine)
+    cohort = world.cohort_a
+    trainee = world.users["trainee_a"]
+    trainee.display_name = "XSS-name-a " + SHORT
+    session.add(trainee)
+    session.commit()
+    organiser = client_for(app, world, "organiser")
+    base = f"/cohorts/{cohort.id}/certificates"
+    with organiser.client:
+        made_kind = organiser.client.post(
+            f"{base}/kinds",
+            data={
+                "csrf_token": organiser.csrf_token,
+                "title": short("title"),
+                "title_local": short("title-local"),
+                "achievement": stored("achievement")[:500],
+            },
+            follow_redirects=False,
+        )
+        assert made_kind.status_code == 303, made_kind.text[:300]
+        kind_key = next(
+            c.key for c in service.kind_choices(session, cohort.id) if c.rule == "custom"
+        )
+        issued = organiser.client.post(
+            f"{base}/issue",
+            data={"csrf_token": organiser.csrf_token, "kind": kind_key, "user_id": trainee.id},
+            follow_redirects=False,
+        )
+        assert issued.status_code == 303
+        session.commit()  # end the test session's read snapshot: see the app's writes
+        cert = service.of_holder(session, trainee.id)[0]
+        saved = organiser.client.post(
+            f"{base}/design",
+            data={
+                "csrf_token": organiser.csrf_token,
+                "name_1": short("signatory"),
+                "title_1": short("signatory-title"),
+            },
+            follow_redirects=False,
+        )
+        assert saved.status_code == 303
+        _check(organiser.client.get(base), ["name-a", "title"], "the organiser's list")
+        _check(organiser.client.get(f"{base}/design"), [], "design (names are input values)")
+        revoked = organiser.client.post(
+            f"{base}/{cert.id}/revoke",
+            data={"csrf_token": organiser.csrf_token, "reason": stored("reason")[:1000]},
+            follow_redirects=False,
+        )
+        assert revoked.status_code == 303
+    session.commit()  # a fresh snapshot before this session writes the next login
+    holder = client_for(app, world, "trainee_a")
+    with holder.client:
+        _check(holder.client.get("/certificates"), ["title"], "my certificates")
+    visitor = client_for(app, world, "anonymous")
+    with visitor.client:
+        _check(
+            visitor.client.get(f"/verify/{codes.grouped(cert.code)}"),
+            ["name-a", "title", "achievement"],
+            "the verification page",
+        )
+    session.commit()
+    found = design.design_for(session, settings, cohort)
+    sheet = printing.sheet(settings, cert, "UTC")
+    data = printing.render_sheets([sheet], found)
+    text = pdf_text(data)
+    for marker in ("name-a", "title", "title-local", "signatory", "signatory-title"):
+        assert f"XSS-{marker}" in text, marker
+    assert "<svg onload=alert(1)>" in text
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A") or {}
+            assert "/JS" not in action and "javascript" not in str(action.get("/URI", ""))

@@ -110,12 +110,13 @@ def render_template_html(
     language: str,
     *,
     env: LocalizedTemplates | None = None,
+    folder: str = PDF_TEMPLATES,
 ) -> str:
-    """The HTML of a `templates/pdf/` template in `language`, with `lang`, `dir` and
-    the translations of that language (autoescaped like every page)."""
+    """The HTML of a `templates/pdf/` template (or one in `folder`) in `language`, with
+    `lang`, `dir` and the translations of that language (autoescaped like every page)."""
     environment = env or _default_environment()
     with _language(language):
-        template = environment.get_template(PDF_TEMPLATES + template_name)
+        template = environment.get_template(folder + template_name)
         return template.render({**context, "lang": language, "dir": i18n.text_direction(language)})
 
 

@@ -27,7 +27,9 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainee", _("Circle"), "/circle"),
     ("trainee", _("Outreach"), "/outreach"),
     ("trainee", _("My pitch"), "/pitch"),
+    ("trainee", _("My certificates"), "/certificates"),
     ("mentor", _("My mentees"), "/mentees"),
+    ("mentor", _("My certificates"), "/certificates"),
     ("trainer", _("Cohort"), "/cohorts/{cohort_id}"),
     ("trainer", _("Progress"), "/cohorts/{cohort_id}/progress"),
     ("trainer", _("Roster"), "/cohorts/{cohort_id}/roster"),
@@ -42,6 +44,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("organiser", _("Cohort"), "/cohorts/{cohort_id}"),
     ("organiser", _("Progress"), "/cohorts/{cohort_id}/progress"),
     ("organiser", _("Convenings"), "/cohorts/{cohort_id}/convenings"),
+    ("organiser", _("Certificates"), "/cohorts/{cohort_id}/certificates"),
     ("*", _("Curriculum"), "/curriculum"),
     ("admin", _("Administration"), "/admin"),
 ]

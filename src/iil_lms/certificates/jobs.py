@@ -1,0 +1,394 @@
+"""Bulk issue: one organiser action issues a kind to a whole cohort, outside the request.
+
+The queue is huey with its SQLite storage (a file beside the database, no server to
+run; huey's Redis storage takes over on a multi-server install). The job's own state
+lives in the database (`CertificateJob`), so it survives a restart:
+
+1. issue: every person of the job gets the certificate unless they hold a current one
+   (idempotent, one transaction), so running the job again never issues twice;
+2. render: the certificates as a few chunk documents (one page each) on two processes,
+   each chunk kept as a file once done, so a resumed job renders only what is missing,
+   and progress moves chunk by chunk; a chunk that fails is rendered sheet by sheet so
+   one bad certificate is listed with why and the others go on;
+3. pack: one merged PDF for printing and one ZIP of single PDFs (split from the chunks,
+   each with its signed credential attached).
+
+`iil-lms worker` runs the queue; on start it enqueues again every job left unfinished."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import multiprocessing
+import os
+import re
+import secrets
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from huey import SqliteHuey
+from pypdf import PdfReader, PdfWriter
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from iil_lms.certificates import pdf, service
+from iil_lms.certificates.design import design_for
+from iil_lms.certificates.models import Certificate, CertificateJob, CertificateKind, JobStatus
+from iil_lms.cohorts.models import Academy, Cohort
+from iil_lms.db import transaction, utcnow
+from iil_lms.settings import Settings
+
+log = logging.getLogger("iil_lms.certificates")
+
+CHUNK = 69  # certificates per rendered document: 4 documents for a cohort of 275
+WORKERS = 2
+MERGED = "certificates.pdf"
+ZIPPED = "certificates.zip"
+_FOLDER = re.compile(r"^job-[0-9]+-[A-Za-z0-9_-]{8,40}$")
+
+
+class SimulatedCrash(RuntimeError):
+    """Raised by tests in the middle of a job, as a killed worker would stop."""
+
+
+# --- the queue -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _queue(path: str) -> tuple[SqliteHuey, Any]:
+    huey = SqliteHuey("iil-lms", filename=path, results=False)
+
+    @huey.task(name="certificates.bulk_issue")
+    def bulk_issue(job_id: int) -> None:
+        from iil_lms.cli import _engine
+        from iil_lms.settings import get_settings
+
+        run_guarded(_engine(), get_settings(), job_id)
+
+    return huey, bulk_issue
+
+
+def queue(settings: Settings) -> SqliteHuey:
+    return _queue(str(settings.data_dir / "jobs.sqlite3"))[0]
+
+
+def enqueue(settings: Settings, job_id: int) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _queue(str(settings.data_dir / "jobs.sqlite3"))[1](job_id)
+
+
+def resume_unfinished(engine: Engine, settings: Settings) -> list[int]:
+    """Enqueue every job a stopped worker left queued or running (each step of a job is
+    safe to run again)."""
+    with Session(engine) as session:
+        ids = [
+            i
+            for i in session.exec(
+                select(CertificateJob.id).where(
+                    col(CertificateJob.status).in_([JobStatus.QUEUED, JobStatus.RUNNING])
+                )
+            ).all()
+            if i is not None
+        ]
+    for job_id in ids:
+        enqueue(settings, job_id)
+    return ids
+
+
+# --- asking for a job ------------------------------------------------------------------
+
+
+def create_job(
+    session: Session,
+    *,
+    cohort: Cohort,
+    kind: CertificateKind,
+    user_ids: list[int],
+    created_by_id: int | None,
+) -> CertificateJob:
+    """A queued job for these people (fixed now: a rule's later changes do not move it)."""
+    if not user_ids:
+        raise service.CertificateError("Nobody to issue to.", "kind")
+    job = CertificateJob(
+        cohort_id=cohort.id or 0,
+        kind_id=kind.id or 0,
+        created_by_id=created_by_id,
+        user_ids=json.dumps(sorted(set(user_ids))),
+        total=len(set(user_ids)),
+        folder=f"job-{cohort.id}-{secrets.token_urlsafe(12)}",
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def jobs_of(session: Session, cohort_id: int) -> list[CertificateJob]:
+    return list(
+        session.exec(
+            select(CertificateJob)
+            .where(col(CertificateJob.cohort_id) == cohort_id)
+            .order_by(col(CertificateJob.id).desc())
+        ).all()
+    )
+
+
+def failures(job: CertificateJob) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = json.loads(job.failures or "[]")
+    return found
+
+
+def job_folder(settings: Settings, job: CertificateJob) -> Path | None:
+    if not _FOLDER.match(job.folder):
+        return None
+    return settings.data_dir / "certificates" / job.folder
+
+
+def output(settings: Settings, job: CertificateJob, name: str) -> Path | None:
+    """The job's merged PDF or ZIP, once made."""
+    folder = job_folder(settings, job)
+    if folder is None or name not in (MERGED, ZIPPED):
+        return None
+    path = folder / name
+    return path if job.status == JobStatus.DONE and path.is_file() else None
+
+
+# --- running a job ---------------------------------------------------------------------
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Whole or not at all: a crash never leaves half a file under the final name."""
+    partial = path.with_suffix(path.suffix + ".part")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def _update(engine: Engine, job_id: int, **values: Any) -> None:
+    with transaction(engine) as session:
+        job = session.get(CertificateJob, job_id)
+        assert job is not None
+        for name, value in values.items():
+            setattr(job, name, value)
+        session.add(job)
+
+
+def _safe_name(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()[:60] or "certificate"
+
+
+@dataclass
+class _Work:
+    certificates: list[Certificate]
+    sheets: list[pdf.Sheet]
+    design: Any
+    failures: list[dict[str, Any]]
+
+
+def _issue_step(engine: Engine, settings: Settings, job_id: int) -> tuple[str, _Work] | None:
+    """Issue what is missing and gather the job's certificates, in one transaction."""
+    with transaction(engine) as session:
+        job = session.get(CertificateJob, job_id)
+        if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
+            return None
+        cohort = session.get(Cohort, job.cohort_id)
+        kind = session.get(CertificateKind, job.kind_id)
+        assert cohort is not None and kind is not None
+        academy = session.get(Academy, cohort.academy_id)
+        assert academy is not None
+        user_ids: list[int] = json.loads(job.user_ids)
+        made = service.issue(
+            session,
+            settings,
+            cohort=cohort,
+            kind=kind,
+            user_ids=user_ids,
+            issued_by_id=job.created_by_id,
+        )
+        names = {p.user_id: p.name for p in service.members(session, cohort.id or 0)}
+        problems = [
+            {"user_id": uid, "name": names.get(uid, str(uid)), "reason": why}
+            for uid, why in made.refused
+        ]
+        certificates = list(
+            session.exec(
+                select(Certificate)
+                .where(
+                    col(Certificate.kind_id) == kind.id,
+                    col(Certificate.is_current).is_(True),
+                    col(Certificate.user_id).in_(user_ids),
+                )
+                .order_by(col(Certificate.holder_name), col(Certificate.id))
+            ).all()
+        )
+        design = design_for(session, settings, cohort)
+        sheets: list[pdf.Sheet] = []
+        kept: list[Certificate] = []
+        for cert in certificates:
+            try:
+                sheets.append(pdf.sheet(settings, cert, academy.timezone))
+                kept.append(cert)
+            except Exception as error:  # noqa: BLE001 - one bad certificate must not stop the rest
+                problems.append(
+                    {"user_id": cert.user_id, "name": cert.holder_name, "reason": str(error)}
+                )
+        job.status = JobStatus.RUNNING
+        session.add(job)
+        return job.folder, _Work(kept, sheets, design, problems)
+
+
+def run_guarded(engine: Engine, settings: Settings, job_id: int) -> None:
+    """Run a job; an error that stops it (not a crash of the worker, which resumes) marks
+    it failed, with why, so the organiser's page stops waiting."""
+    try:
+        run_job(engine, settings, job_id)
+    except Exception as error:
+        log.exception("certificate job %s stopped", job_id)
+        with Session(engine) as session:
+            job = session.get(CertificateJob, job_id)
+            listed = failures(job) if job else []
+        listed.append({"user_id": None, "name": "", "reason": f"{type(error).__name__}: {error}"})
+        _update(engine, job_id, status=JobStatus.FAILED, failures=json.dumps(listed))
+
+
+def _render_chunk(html: str) -> bytes:
+    return pdf.render_pdf(html)
+
+
+def run_job(
+    engine: Engine,
+    settings: Settings,
+    job_id: int,
+    *,
+    after_chunk: Callable[[int], None] | None = None,
+) -> None:
+    """Run (or resume) a bulk issue job to the end. `after_chunk` is called with the
+    number of chunks done (tests stop a job there to play a crash)."""
+    started = _issue_step(engine, settings, job_id)
+    if started is None:
+        return
+    folder_name, work = started
+    folder = settings.data_dir / "certificates" / folder_name
+    (folder / "chunks").mkdir(parents=True, exist_ok=True)
+    chunks = [
+        list(range(i, min(i + CHUNK, len(work.sheets)))) for i in range(0, len(work.sheets), CHUNK)
+    ]
+    problems = list(work.failures)
+    rendered: dict[int, list[int]] = {}  # chunk -> indexes of sheets on its pages
+
+    def chunk_path(index: int) -> Path:
+        return folder / "chunks" / f"{index:04d}.pdf"
+
+    def record(index: int, pages: list[int]) -> None:
+        rendered[index] = pages
+        done = sum(len(p) for p in rendered.values())
+        _update(engine, job_id, done=done, failures=json.dumps(problems))
+        if after_chunk is not None:
+            after_chunk(len(rendered))
+
+    pending = []
+    for index in range(len(chunks)):
+        map_path = chunk_path(index).with_suffix(".json")
+        if chunk_path(index).is_file() and map_path.is_file():
+            rendered[index] = json.loads(map_path.read_text())
+        else:
+            pending.append(index)
+    if rendered:
+        _update(engine, job_id, done=sum(len(p) for p in rendered.values()))
+
+    def finish_chunk(index: int, data: bytes | None) -> None:
+        members = chunks[index]
+        if data is None or pdf.page_count(data) != len(members):
+            data, members = _one_by_one(work, members, problems)
+        map_path = chunk_path(index).with_suffix(".json")
+        if data is not None:
+            _write(chunk_path(index), data)
+        _write(map_path, json.dumps(members).encode())
+        record(index, members)
+
+    if pending:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
+            futures: list[tuple[int, Future[bytes]]] = [
+                (
+                    index,
+                    pool.submit(
+                        _render_chunk,
+                        pdf.document_html([work.sheets[i] for i in chunks[index]], work.design),
+                    ),
+                )
+                for index in pending
+            ]
+            for index, future in futures:
+                try:
+                    data: bytes | None = future.result()
+                except Exception as error:  # noqa: BLE001 - retried sheet by sheet
+                    log.warning("certificate chunk %s of job %s failed: %s", index, job_id, error)
+                    data = None
+                finish_chunk(index, data)
+    _pack(folder, work, chunks, rendered)
+    _update(
+        engine,
+        job_id,
+        status=JobStatus.DONE,
+        done=sum(len(p) for p in rendered.values()),
+        failures=json.dumps(problems),
+        finished_at=utcnow(),
+    )
+
+
+def _one_by_one(
+    work: _Work, members: list[int], problems: list[dict[str, Any]]
+) -> tuple[bytes | None, list[int]]:
+    """Render a failed chunk's sheets one at a time: the good ones joined, the bad
+    ones listed with why."""
+    writer = PdfWriter()
+    kept: list[int] = []
+    for i in members:
+        try:
+            data = pdf.render_sheets([work.sheets[i]], work.design)
+            if pdf.page_count(data) != 1:
+                raise ValueError("the certificate does not fit on one page")
+        except Exception as error:  # noqa: BLE001 - listed, the others go on
+            cert = work.certificates[i]
+            problems.append(
+                {"user_id": cert.user_id, "name": cert.holder_name, "reason": str(error)}
+            )
+            continue
+        writer.append(PdfReader(io.BytesIO(data)))
+        kept.append(i)
+    if not kept:
+        return None, []
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), kept
+
+
+def _pack(
+    folder: Path, work: _Work, chunks: list[list[int]], rendered: dict[int, list[int]]
+) -> None:
+    """The merged PDF (the chunks joined) and the ZIP of single PDFs."""
+    merged = PdfWriter()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for index in range(len(chunks)):
+            pages = rendered.get(index) or []
+            path = folder / "chunks" / f"{index:04d}.pdf"
+            if not pages or not path.is_file():
+                continue
+            data = path.read_bytes()
+            merged.append(PdfReader(io.BytesIO(data)))
+            credentials = [work.certificates[i].credential for i in pages]
+            for i, single in zip(pages, pdf.split_pages(data, credentials), strict=True):
+                cert = work.certificates[i]
+                archive.writestr(f"{_safe_name(cert.holder_name)}-{cert.code[:8]}.pdf", single)
+    out = io.BytesIO()
+    merged.write(out)
+    _write(folder / MERGED, out.getvalue())
+    _write(folder / ZIPPED, buffer.getvalue())
