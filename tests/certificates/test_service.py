@@ -29,7 +29,7 @@ def test_completion_rule_picks_exactly_those_who_finished_all_six_milestones(
     assert picked == {u.id for u in w.finished}
 
 
-def test_mentor_rule_picks_mentors_with_a_mentee_and_summit_picks_nobody_yet(
+def test_mentor_rule_picks_mentors_with_a_mentee_and_summit_picks_nobody_without_a_summit(
     session: Session, factory: Factory
 ) -> None:
     made = factory.cohort(trainees=1, mentors=2, circles=0)

@@ -270,3 +270,23 @@ def test_organisers_overview_counts_pitches_and_names_the_next_action(session, c
     assert overview.counts == {PitchStatus.SHORTLISTED: 1, PitchStatus.SUBMITTED: 2}
     assert "Decide on 2 submitted pitches" in overview.next_action
     assert overview.summit.id == made.summit.id
+
+
+def test_who_pitched_is_the_scheduled_shortlist_once_scoring_closed(session, cohort):
+    """The certificates' "summit participation" rule asks this: a pitch that was not
+    shortlisted, or a summit whose scoring has not closed, makes nobody a presenter."""
+    from iil_lms.certificates import rules
+
+    organiser = cohort.organisers[0]
+    made = make_summit(session, cohort.cohort, cohort.trainees, organiser=organiser, shortlist=4)
+    planning.run_schedule(session, made.summit, actor_id=organiser.id)
+    session.flush()
+    cohort_id = cohort.cohort.id
+    assert pitches.pitched(session, cohort_id) == set()  # the day has not been scored yet
+    judging.set_scoring(session, made.summit, state=ScoringState.OPEN, actor_id=organiser.id)
+    judging.set_scoring(session, made.summit, state=ScoringState.CLOSED, actor_id=organiser.id)
+    session.flush()
+    presenters = {trainee.id for trainee in cohort.trainees[:4]}
+    assert pitches.pitched(session, cohort_id) == presenters
+    assert rules.pitched_at_summit(session, cohort_id) == presenters
+    assert rules.qualifying(session, cohort_id, "summit") == presenters

@@ -11,6 +11,7 @@ from iil_lms.certificates.models import KindRule
 from iil_lms.cohorts.models import Membership, Role
 from iil_lms.learning.progress import FINISHED, cohort_progress
 from iil_lms.mentoring.models import MentorAssignment
+from iil_lms.summit.pitches import pitched
 
 
 def completed_programme(session: Session, cohort_id: int) -> set[int]:
@@ -21,9 +22,8 @@ def completed_programme(session: Session, cohort_id: int) -> set[int]:
 
 
 def pitched_at_summit(session: Session, cohort_id: int) -> set[int]:
-    """People who pitched at the cohort's Integrity Summit. The summit is built on its
-    own branch; until it is connected here nobody has pitched."""
-    return set()
+    """People who pitched at the cohort's Integrity Summit (the summit's own rule)."""
+    return pitched(session, cohort_id)
 
 
 def mentored(session: Session, cohort_id: int) -> set[int]:

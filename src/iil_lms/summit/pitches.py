@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
@@ -25,6 +26,7 @@ from iil_lms.summit.models import (
     PitchStatus,
     PitchVersion,
     ScheduleSlot,
+    ScoringState,
     Summit,
 )
 from iil_lms.summit.service import SummitError
@@ -440,3 +442,22 @@ def pitches_of_summit(
             if member.confirmed_at is None:
                 confirmed[member.pitch_id] = False
     return [PitchRow(p, names[p.id or 0], confirmed[p.id or 0]) for p in pitches]
+
+
+def pitched(session: Session, cohort_id: int) -> set[int]:
+    """People who pitched at an Integrity Summit of the cohort: the confirmed members of
+    every shortlisted pitch that held a slot in the schedule once the summit's scoring
+    was closed (the day took place and the judges scored it)."""
+    rows = session.execute(
+        sa_select(col(PitchMember.user_id))
+        .join(Pitch, col(Pitch.id) == PitchMember.pitch_id)
+        .join(ScheduleSlot, col(ScheduleSlot.pitch_id) == Pitch.id)
+        .join(Summit, col(Summit.id) == Pitch.summit_id)
+        .where(
+            col(Summit.cohort_id) == cohort_id,
+            col(Summit.scoring) == ScoringState.CLOSED,
+            col(Pitch.status) == PitchStatus.SHORTLISTED,
+            col(PitchMember.confirmed_at).is_not(None),
+        )
+    )
+    return {int(user_id) for (user_id,) in rows}
