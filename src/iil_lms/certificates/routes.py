@@ -34,6 +34,7 @@ from iil_lms.web.auth import (
     settings_of,
 )
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
 
@@ -215,7 +216,7 @@ def revoke(
     request: Request,
     access: OrganiserAccess,
     session: DbSession,
-    certificate_id: int,
+    certificate_id: PathId,
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     cert = _cohort_certificate(session, access, certificate_id)
@@ -228,7 +229,7 @@ def revoke(
 
 @router.post("/cohorts/{cohort_id}/certificates/{certificate_id}/reissue")
 def reissue(
-    request: Request, access: OrganiserAccess, session: DbSession, certificate_id: int
+    request: Request, access: OrganiserAccess, session: DbSession, certificate_id: PathId
 ) -> Response:
     cert = _cohort_certificate(session, access, certificate_id)
     try:
@@ -247,7 +248,7 @@ def _job(session: Session, access: CohortAccess, job_id: int) -> CertificateJob:
 
 @router.get("/cohorts/{cohort_id}/certificates/jobs/{job_id}")
 def job_page(
-    request: Request, access: OrganiserAccess, session: DbSession, job_id: int
+    request: Request, access: OrganiserAccess, session: DbSession, job_id: PathId
 ) -> Response:
     job = _job(session, access, job_id)
     return render(
@@ -266,7 +267,7 @@ def job_page(
 
 @router.get("/cohorts/{cohort_id}/certificates/jobs/{job_id}/{name}")
 def job_file(
-    request: Request, access: OrganiserAccess, session: DbSession, job_id: int, name: str
+    request: Request, access: OrganiserAccess, session: DbSession, job_id: PathId, name: str
 ) -> Response:
     job = _job(session, access, job_id)
     path = jobs.output(settings_of(request), job, name)

@@ -15,6 +15,7 @@ from iil_lms.cohorts.models import Role
 from iil_lms.summit import judging, pitches
 from iil_lms.summit.models import Pitch, PitchMember, Summit, SummitJudge
 from iil_lms.web.auth import DbSession, SignedIn, Viewer, run_db
+from iil_lms.web.params import PathId
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def _organiser_summit(session: Session, viewer: Viewer, summit_id: int) -> Summi
 
 
 async def organiser_access(
-    request: Request, summit_id: int, viewer: SignedIn, session: DbSession
+    request: Request, summit_id: PathId, viewer: SignedIn, session: DbSession
 ) -> SummitAccess:
     """An organiser of the summit's cohort (or a site admin); 404 outside the cohort,
     403 for its other members."""
@@ -65,7 +66,7 @@ def _member_summit(session: Session, viewer: Viewer, summit_id: int) -> Summit:
 
 
 async def cohort_member_access(
-    request: Request, summit_id: int, viewer: SignedIn, session: DbSession
+    request: Request, summit_id: PathId, viewer: SignedIn, session: DbSession
 ) -> SummitAccess:
     """Anyone with a role in the summit's cohort (the published record, own calendar)."""
     summit = await run_db(request, _member_summit, session, viewer, summit_id)
@@ -91,7 +92,7 @@ class PitchAccess:
         return self.viewer.user.id
 
 
-def pitch_access(pitch_id: int, viewer: SignedIn, session: DbSession) -> PitchAccess:
+def pitch_access(pitch_id: PathId, viewer: SignedIn, session: DbSession) -> PitchAccess:
     """The pitch's team (invited members too), the team's mentors, the cohort's
     organisers and site admins; 404 for everyone else."""
     assert viewer.user is not None

@@ -11,6 +11,7 @@ from iil_lms.summit.access import JudgeAccess, JudgeLink
 from iil_lms.summit.models import SummitRoom
 from iil_lms.web.auth import AnyViewer, DbSession
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
 
@@ -48,7 +49,7 @@ def _score_page(
     request: Request,
     session: DbSession,
     link: JudgeAccess,
-    pitch_id: int,
+    pitch_id: PathId,
     *,
     form: dict[str, object] | None = None,
     errors: dict[str, str] | None = None,
@@ -75,7 +76,7 @@ def _score_page(
 
 @router.get("/judge/{token}/pitches/{pitch_id}")
 def score_page(
-    request: Request, link: JudgeLink, session: DbSession, viewer: AnyViewer, pitch_id: int
+    request: Request, link: JudgeLink, session: DbSession, viewer: AnyViewer, pitch_id: PathId
 ) -> Response:
     return _score_page(request, session, link, pitch_id)
 
@@ -87,7 +88,7 @@ def _int(value: object) -> int | None:
 
 @router.post("/judge/{token}/pitches/{pitch_id}")
 async def save_score(
-    request: Request, link: JudgeLink, session: DbSession, viewer: AnyViewer, pitch_id: int
+    request: Request, link: JudgeLink, session: DbSession, viewer: AnyViewer, pitch_id: PathId
 ) -> Response:
     form = await request.form()
     rubric = link.summit.rubric

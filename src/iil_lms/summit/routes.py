@@ -17,6 +17,7 @@ from iil_lms.summit.models import PitchStatus, Summit
 from iil_lms.summit.scheduler import ScheduleInfeasible
 from iil_lms.web.auth import DbSession, SignedIn
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import is_htmx, render
 
@@ -215,7 +216,9 @@ def add_room(
 
 
 @router.post("/summits/{summit_id}/rooms/{room_id}/delete")
-def remove_room(request: Request, access: Organiser, session: DbSession, room_id: int) -> Response:
+def remove_room(
+    request: Request, access: Organiser, session: DbSession, room_id: PathId
+) -> Response:
     try:
         service.remove_room(session, access.summit, room_id)
     except service.SummitError as invalid:
@@ -258,7 +261,7 @@ def add_session(
 
 @router.post("/summits/{summit_id}/sessions/{session_id}/delete")
 def remove_session(
-    request: Request, access: Organiser, session: DbSession, session_id: int
+    request: Request, access: Organiser, session: DbSession, session_id: PathId
 ) -> Response:
     try:
         service.remove_session(session, access.summit, session_id)
@@ -311,7 +314,7 @@ def decide(
     request: Request,
     access: Organiser,
     session: DbSession,
-    pitch_id: int,
+    pitch_id: PathId,
     decision: Annotated[str, Form(max_length=12)] = "",
     note: Text = "",
 ) -> Response:
@@ -523,7 +526,9 @@ def invite_judge(
 
 
 @router.post("/summits/{summit_id}/judges/{judge_id}/link")
-def renew_link(request: Request, access: Organiser, session: DbSession, judge_id: int) -> Response:
+def renew_link(
+    request: Request, access: Organiser, session: DbSession, judge_id: PathId
+) -> Response:
     try:
         _judge, token = judging.renew_link(session, access.summit, judge_id)
     except service.SummitError as invalid:
