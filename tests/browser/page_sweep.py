@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from iil_lms.accounts.models import User
 from iil_lms.learning import service as learning
 from iil_lms.mentoring import review
 from iil_lms.outreach import service as outreach
-from iil_lms.settings import get_settings
+from iil_lms.settings import Settings
 from iil_lms.summit import judging
 from iil_lms.summit.models import ScheduleSlot, Summit
 from iil_lms.web.route_table import iter_api_routes
@@ -274,7 +275,10 @@ def sweep_data(engine: Engine) -> SweepData:
     )
     module_id, slug, reflection_id, other_id = _open_module(engine, cohort_id)
     academy_slug, public_id = _approved_story(engine)
-    settings = get_settings()
+    # The served app's own settings: its data folder holds the academies' signing keys
+    # and uploaded files that the services called below read and write.
+    data_dir = Path(str(engine.url.database)).parent
+    settings = Settings(data_dir=data_dir, database_url=str(engine.url))
     with Session(engine) as session:
         submission_id = _reviewed_submission(
             session, cohort_id, trainee_id, mentor_id=mentor_id, exercise_id=reflection_id
