@@ -290,3 +290,17 @@ def test_who_pitched_is_the_scheduled_shortlist_once_scoring_closed(session, coh
     assert pitches.pitched(session, cohort_id) == presenters
     assert rules.pitched_at_summit(session, cohort_id) == presenters
     assert rules.qualifying(session, cohort_id, "summit") == presenters
+
+
+def test_a_judge_invited_by_an_accounts_email_is_that_account(session, cohort):
+    organiser, mentor = cohort.organisers[0], cohort.mentors[0]
+    made = make_summit(session, cohort.cohort, cohort.trainees, organiser=organiser)
+    room = made.rooms[0].id
+    known, _token = judging.invite_judge(
+        session, made.summit, room_id=room, name="Their mentor", email=mentor.email.upper()
+    )
+    guest, _token = judging.invite_judge(
+        session, made.summit, room_id=room, name="A guest", email="guest@elsewhere.example"
+    )
+    assert known.user_id == mentor.id
+    assert guest.user_id is None

@@ -18,7 +18,7 @@ from statistics import mean
 from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
-from iil_lms.accounts.service import audit
+from iil_lms.accounts.service import audit, user_by_email
 from iil_lms.db import as_utc, utcnow
 from iil_lms.summit.models import (
     Pitch,
@@ -55,7 +55,9 @@ def invite_judge(
     user_id: int | None = None,
 ) -> tuple[SummitJudge, str]:
     """A judge for one room, with a new personal link token (returned once; only its
-    hash is kept). The link expires two days after the summit."""
+    hash is kept). The link expires two days after the summit. A judge whose email
+    belongs to an account is that account's judge: the schedule then keeps them away
+    from their own mentees' pitches."""
     room = session.get(SummitRoom, room_id)
     errors: dict[str, str] = {}
     if room is None or room.summit_id != summit.id:
@@ -68,6 +70,9 @@ def invite_judge(
         errors["department"] = _("Keep the department under %(count)s characters.", count=200)
     if errors:
         raise SummitError(errors)
+    if user_id is None and email.strip():
+        account = user_by_email(session, email.strip())
+        user_id = account.id if account is not None else None
     token = secrets.token_urlsafe(24)
     judge = SummitJudge(
         summit_id=summit.id or 0,
