@@ -92,3 +92,38 @@ def test_downgrade_to_base_leaves_an_empty_database(empty_engine):
     assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
     upgrade(empty_engine)
     assert _differences(empty_engine) == []
+
+
+def test_a_database_with_people_in_it_migrates_to_the_newest_schema(empty_engine):
+    """An install upgrading with its data: the user table is rebuilt on SQLite (a column
+    became optional) while memberships and sessions refer to its rows."""
+    from datetime import date
+
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from iil_lms.accounts.models import User
+    from iil_lms.cohorts.models import Academy, Cohort, Membership
+
+    upgrade(empty_engine, "5a1e0c7d9b21")  # the schema before user.language was optional
+    with Session(empty_engine) as session:
+        academy = Academy(slug="nasc", name="NASC", country="Nepal")
+        user = User(email="sita@example.org", display_name="Sita", language="ne")
+        session.add_all([academy, user])
+        session.flush()
+        cohort = Cohort(
+            academy_id=academy.id or 0,
+            slug="c",
+            name="Cohort",
+            starts_on=date(2026, 9, 1),
+            ends_on=date(2027, 6, 30),
+        )
+        session.add(cohort)
+        session.flush()
+        session.add(Membership(cohort_id=cohort.id or 0, user_id=user.id or 0, role="trainee"))
+        session.commit()
+    upgrade(empty_engine)
+    assert _differences(empty_engine) == []
+    with empty_engine.connect() as connection:
+        assert connection.execute(text('SELECT language FROM "user"')).scalar_one() == "ne"
+        assert connection.execute(text("SELECT count(*) FROM membership")).scalar_one() == 1

@@ -17,8 +17,25 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate to `revision`, all in one transaction. On SQLite, foreign keys are off
+    meanwhile: a column change rebuilds its table (batch mode), and SQLite refuses to
+    drop a table that other tables' rows refer to. The keys are checked before the
+    commit, and any row left pointing nowhere fails the migration."""
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # On the driver, before BEGIN: inside a transaction SQLite ignores the pragma.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"rows refer to rows that do not exist: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
