@@ -176,9 +176,13 @@ def test_organiser_runs_a_summit_from_empty_to_printed_programme(
     page.get_by_role("button", name=t("Open scoring")).click()
     expect(page.get_by_role("button", name=t("Close scoring"))).to_be_visible()
 
-    # The judge, on a phone, with no account.
+    # The judge, on a phone set to the journey's language, with no account: the page
+    # follows the browser's language.
     phone = journey.browser.new_context(
-        base_url=journey.base_url, viewport={"width": 360, "height": 740}, is_mobile=True
+        base_url=journey.base_url,
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        locale={"en": "en-GB", "ur": "ur-PK", "ne": "ne-NP"}[journey.variant.language],
     )
     judge = phone.new_page()
     judge.goto(link.replace(journey.base_url, ""))
