@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 
 from iil_lms.all_models import metadata
 from iil_lms.db import make_engine
+from iil_lms.migrations import migration_transaction
 from iil_lms.settings import get_settings
 
 config = context.config
@@ -30,7 +31,7 @@ def run_migrations_online() -> None:
         return
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
     engine = make_engine(url)
-    with engine.connect() as connection:
+    with engine.connect() as connection, migration_transaction(connection):
         _run(connection)
 
 

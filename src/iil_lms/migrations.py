@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from iil_lms.settings import PROJECT_DIR
 
@@ -17,25 +20,32 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate to `revision`, all in one transaction. On SQLite, foreign keys are off
+@contextmanager
+def migration_transaction(connection: Connection) -> Iterator[None]:
+    """One transaction for a whole migration run. On SQLite, foreign keys are off
     meanwhile: a column change rebuilds its table (batch mode), and SQLite refuses to
     drop a table that other tables' rows refer to. The keys are checked before the
     commit, and any row left pointing nowhere fails the migration."""
-    config = alembic_config()
-    with engine.connect() as connection:
-        sqlite = engine.dialect.name == "sqlite"
-        if sqlite:
-            # On the driver, before BEGIN: inside a transaction SQLite ignores the pragma.
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
-        try:
-            with connection.begin():
-                config.attributes["connection"] = connection
-                command.upgrade(config, revision)
-                if sqlite:
-                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                    if broken:
-                        raise RuntimeError(f"rows refer to rows that do not exist: {broken[:5]}")
-        finally:
+    sqlite = connection.dialect.name == "sqlite"
+    driver = connection.connection.driver_connection
+    if sqlite:
+        # On the driver, before BEGIN: inside a transaction SQLite ignores the pragma.
+        driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+    try:
+        with connection.begin():
+            yield
             if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"rows refer to rows that do not exist: {broken[:5]}")
+    finally:
+        if sqlite:
+            driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate to `revision` in one transaction (see migration_transaction)."""
+    config = alembic_config()
+    with engine.connect() as connection, migration_transaction(connection):
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
