@@ -219,6 +219,44 @@ def cmd_rotate_signing_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _size(size_bytes: int) -> str:
+    return f"{size_bytes / 1_000_000:.1f} MB" if size_bytes >= 100_000 else f"{size_bytes:,} bytes"
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from iil_lms.backup import BackupError, backup
+
+    try:
+        done = backup(get_settings(), Path(args.file))
+    except BackupError as error:
+        print(f"Backup failed: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Backed up {done.rows:,} rows in {done.tables} tables ({done.engine}) and "
+        f"{done.files} files to {args.file} ({_size(done.size_bytes)})."
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from iil_lms.backup import BackupError, restore
+
+    try:
+        done = restore(get_settings(), Path(args.file), force=args.force)
+    except BackupError as error:
+        print(f"Restore refused: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Restored {done.rows:,} rows in {done.tables} tables and {done.files} files from "
+        f"{args.file}; the database is up to date with this version."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iil-lms", description="Integrity Innovation Lab LMS")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -303,6 +341,23 @@ def build_parser() -> argparse.ArgumentParser:
         "Retire an academy's certificate signing key and make a new one.",
     )
     rotate.add_argument("academy", help="The academy's slug.")
+
+    save = add(
+        "backup",
+        cmd_backup,
+        "Back up the database and uploaded files into one file, while the server runs.",
+    )
+    save.add_argument("file", help="Where to write the backup, e.g. iil-2026-11-27.tar.gz")
+
+    load_backup = add(
+        "restore",
+        cmd_restore,
+        "Restore a backup into an empty database (checks the whole file first).",
+    )
+    load_backup.add_argument("file")
+    load_backup.add_argument(
+        "--force", action="store_true", help="Replace a database that is not empty."
+    )
     return parser
 
 
