@@ -1,4 +1,6 @@
-"""Browser journeys: one real server and one headless Chromium per test session.
+"""Browser journeys: one real server and one headless Chromium per test session (with
+pytest-xdist, per worker: the journeys spread over every worker like the other tests, and
+each worker serves its own demo, so no journey sees another worker's writes).
 
 The server is set up the way an operator would: `iil-lms migrate`, `iil-lms demo` and
 `iil-lms serve` in subprocesses against a fresh data directory and SQLite database.
@@ -62,9 +64,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if BROWSER_DIR in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-            # With pytest-xdist (--dist loadgroup) every journey runs on one worker, which
-            # sets up the served demo and Chromium once.
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -139,7 +138,7 @@ def _start_server(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen
                 [str(BIN_DIR / "iil-lms"), "serve", "--host", "127.0.0.1", "--port", str(port)],
                 env=env | {"IIL_BASE_URL": url}, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline and process.poll() is None:
             if f"running on {url}" in log_path.read_text(errors="replace"):
                 try:
@@ -151,7 +150,7 @@ def _start_server(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen
             time.sleep(0.2)
         if process.poll() is None:
             _stop(process)
-            pytest.fail(f"the server did not answer /healthz within 60 s:\n{_tail(log_path)}")
+            pytest.fail(f"the server did not answer /healthz within 120 s:\n{_tail(log_path)}")
         if "address already in use" not in log_path.read_text(errors="replace").lower():
             pytest.fail(f"the server exited with {process.returncode}:\n{_tail(log_path)}")
     pytest.fail("no free port for the server after 3 attempts")
