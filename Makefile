@@ -7,8 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# One pytest-xdist worker per core; the browser journeys share one worker (loadgroup).
-PYTEST_ARGS ?= -q -n auto --dist loadgroup
+# One pytest-xdist worker per core; each worker serves its own demo to the browser journeys.
+PYTEST_ARGS ?= -q -n auto --dist load
 
 # Debian's python3 makes virtual environments only with python3-venv (it holds ensurepip).
 VENV_PACKAGE := $(if $(wildcard $(BIN)/python),,$(shell $(PYTHON) -c "import ensurepip" \
