@@ -104,16 +104,16 @@ def test_the_structure_is_cached_per_curriculum_version(factory: Factory, sessio
     assert structure.structure(session) is not second
 
 
-def test_the_journey_map_is_seven_statements_at_most(
+def test_the_journey_map_is_five_statements(
     client: WebClient, factory: Factory, session: Session, engine: Engine
 ) -> None:
     """The viewer (session, user, roles, cohorts: one), the plan items (which carry the
-    curriculum version), submissions, drafts, convenings, unread feedback (once something
-    was sent); SQLite's BEGIN goes to the driver and is not counted."""
+    curriculum version), submissions, drafts, convenings; unread feedback adds one once
+    something was sent. SQLite's BEGIN goes to the driver and is not counted."""
     made = factory.cohort(trainees=3, circles=1)
     course(session, made.cohort, milestones=3)
     client.login(made.trainees[0].email)
     client.get("/journey")  # warms the structure cache
     with count_queries(engine) as statements:
         assert client.get("/journey").status_code == 200
-    assert len(statements) <= 7, statements
+    assert len(statements) == 5, statements

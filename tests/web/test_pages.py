@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi import APIRouter
 from sqlalchemy import create_engine
@@ -143,12 +145,15 @@ def test_language_switcher_on_the_login_page_sticks(client):
     assert '<html lang="ne"' in client.get("/login").text
 
 
-def test_trainer_sees_the_cohort_page(client, factory):
-    made = factory.cohort(trainees=3)
+def test_trainer_sees_the_cohort_page_with_its_people_counted(client, factory):
+    made = factory.cohort(trainees=3, mentors=2, circles=1)
     client.login(made.trainers[0].email)
     page = client.get(f"/cohorts/{made.cohort.id}")
     assert page.status_code == 200
-    assert "Trainees" in page.text
+    cards = dict(re.findall(r'<h2>(\w+)</h2><p class="big-number">([\d,]+)</p>', page.text))
+    assert cards == {"Trainees": "3", "Mentors": "2", "Trainers": "1", "Organisers": "1"}
+    circle = made.circles[0]
+    assert re.search(rf'<th scope="row">{re.escape(circle.name)}</th><td>3</td>', page.text)
 
 
 def test_trainee_may_not_open_the_cohort_management_page(client, factory):
