@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -62,18 +61,6 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.connection.driver_connection.execute(
             "BEGIN IMMEDIATE" if write_intent.get() else "BEGIN"
         )
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; a request that raised is rolled back, otherwise committed
-    before the response leaves."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
-        session.commit()
 
 
 @contextmanager

@@ -69,10 +69,6 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    @property
     def body_max_bytes(self) -> int:
         """The largest request body: one upload and the form fields around it."""
         return self.upload_max_bytes + 1024 * 1024

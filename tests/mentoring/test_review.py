@@ -230,22 +230,6 @@ def test_the_mentor_is_told_once_of_work_to_review(factory, session):
     assert tell_mentor_of_submission(session, unmentored) == 0
 
 
-def test_unread_feedback_counts_for_the_journey_map(client, factory, session):
-    from iil_lms.mentoring.review import unread_feedback_counts
-
-    c, trainee, mentor, exercise = _setup(factory, session)
-    work = submit(session, c.cohort, trainee, exercise)
-    session.add(Feedback(submission_id=work.id, author_id=mentor.id, body="One"))
-    session.add(Feedback(submission_id=work.id, author_id=mentor.id, body="Two"))
-    session.add(Feedback(submission_id=work.id, author_id=trainee.id, body="Mine"))
-    session.commit()
-    assert unread_feedback_counts(session, c.cohort.id, trainee.id) == {exercise.id: 2}
-    client.login(trainee.email)
-    assert client.get(f"/review/{work.id}").status_code == 200
-    session.commit()
-    assert unread_feedback_counts(session, c.cohort.id, trainee.id) == {}
-
-
 def test_the_mentor_reads_an_action_plan_in_form_order_and_in_their_language(
     client, factory, session
 ):

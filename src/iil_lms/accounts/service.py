@@ -193,20 +193,6 @@ def start_session(session: Session, settings: Settings, user: User) -> str:
     return token
 
 
-def session_user(session: Session, token: str) -> tuple[UserSession, User] | None:
-    row = session.exec(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
-        .where(UserSession.token_hash == hash_token(token))
-    ).first()
-    if row is None:
-        return None
-    user_session, user = row
-    if as_utc(user_session.expires_at) <= utcnow() or not user.is_active:
-        return None
-    return user_session, user
-
-
 def end_session(session: Session, token: str) -> None:
     session.execute(delete(UserSession).where(UserSession.token_hash == hash_token(token)))  # type: ignore[arg-type]
     session.flush()

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -309,24 +308,6 @@ def tell_mentor_of_submission(session: Session, submission: Submission) -> int:
         },
         dedupe_key=f"review:{submission.id}",
     )
-
-
-def unread_feedback_counts(session: Session, cohort_id: int, trainee_id: int) -> dict[int, int]:
-    """For the trainee's journey map: per exercise, how many comments by others on any
-    version of their work they have not opened yet (one query). Opening the submission
-    at `/review/{id}` marks them read."""
-    rows = session.exec(
-        select(Submission.exercise_id, func.count(col(Feedback.id)))
-        .join(Submission, col(Submission.id) == Feedback.submission_id)
-        .where(
-            Submission.cohort_id == cohort_id,
-            Submission.user_id == trainee_id,
-            Feedback.author_id != trainee_id,
-            col(Feedback.read_by_trainee_at).is_(None),
-        )
-        .group_by(col(Submission.exercise_id))
-    ).all()
-    return {exercise_id: int(count) for exercise_id, count in rows}
 
 
 def has_unread_feedback(session: Session, submission_id: int, trainee_id: int) -> bool:

@@ -23,7 +23,7 @@ from iil_lms.cohorts.models import Academy, Cohort, Membership, Role
 from iil_lms.db import as_utc, utcnow
 from iil_lms.settings import Settings
 from iil_lms.web import i18n
-from iil_lms.web.gate import enter_for_request
+from iil_lms.web.gate import SAFE_METHODS, enter_for_request
 from iil_lms.web.params import PathId
 from iil_lms.web.security import sign
 
@@ -34,7 +34,6 @@ LANG_COOKIE = "iil_lang"
 _T = TypeVar("_T")
 _F = TypeVar("_F", bound=Callable[..., Any])
 _M = TypeVar("_M", bound=SQLModel)
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def inline_reads(endpoint: _F) -> _F:
@@ -95,7 +94,7 @@ def _finish(session: Session, failed: bool) -> None:
 
 
 async def request_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request (as db.get_session): rolled back when the request
+    """One session per request: rolled back when the request
     raised, otherwise committed before the response leaves. Inline reads (see
     runs_inline) use the event loop's connection and finish without a hop. A writing
     request on SQLite holds the one-writer gate (web/gate.py) from here to its commit."""
@@ -143,10 +142,6 @@ class Viewer:
     cohort_snapshots: dict[int, Cohort] = field(default_factory=dict, repr=False)
     # Roles in archived cohorts: out of every day-to-day list, read-only for their staff.
     archived_roles: list[CohortRole] = field(default_factory=list)
-
-    @property
-    def is_authenticated(self) -> bool:
-        return self.user is not None
 
     @property
     def cohorts(self) -> list[CohortRole]:

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from iil_lms.db import write_intent
 from iil_lms.logging_setup import request_id_var
+from iil_lms.web.gate import SAFE_METHODS
 from iil_lms.web.i18n import end_language_scope, new_language_scope
 
 log = logging.getLogger("iil_lms.access")
@@ -31,7 +32,6 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
