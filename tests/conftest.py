@@ -31,12 +31,13 @@ USE_POSTGRES = os.environ.get("IIL_TEST_DB") == "postgres"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # The PostgreSQL pass repeats the database tests; browser journeys run once.
-    if USE_POSTGRES:
-        skip = [i for i in items if "browser" in i.keywords]
-        for item in skip:
-            items.remove(item)
-        config.hook.pytest_deselected(items=skip)
+    # The PostgreSQL pass repeats the database tests; browser journeys run once, in the
+    # SQLite pass, and the tests of PostgreSQL deployments in the PostgreSQL pass.
+    elsewhere = "browser" if USE_POSTGRES else "postgres_only"
+    skip = [i for i in items if elsewhere in i.keywords]
+    for item in skip:
+        items.remove(item)
+    config.hook.pytest_deselected(items=skip)
 
 
 class NoSkipsInCI:
