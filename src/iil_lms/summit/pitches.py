@@ -19,6 +19,7 @@ from iil_lms.curriculum.models import Exercise
 from iil_lms.db import as_utc, utcnow
 from iil_lms.learning.models import Feedback, Submission
 from iil_lms.mentoring.models import MentorAssignment
+from iil_lms.notifications.service import notify
 from iil_lms.summit.models import (
     Pitch,
     PitchComment,
@@ -253,6 +254,19 @@ def invite_member(
     if len(members_of(session, pitch.id or 0)) >= MAX_TEAM:
         raise SummitError({"email": _("A team has at most %(count)s people.", count=MAX_TEAM)})
     session.add(PitchMember(pitch_id=pitch.id or 0, user_id=user.id or 0))
+    owner = session.get(User, by_id)
+    notify(
+        session,
+        user_ids=[user.id or 0],
+        kind="summit",
+        actor_id=by_id,
+        link=f"/pitches/{pitch.id}#invite-h",
+        params={
+            "message": "pitch_invited",
+            "author": owner.display_name if owner else "",
+            "title": pitch.title or summit.title,
+        },
+    )
     return user
 
 
@@ -311,6 +325,21 @@ def submit_pitch(session: Session, summit: Summit, pitch: Pitch, *, user_id: int
         submitted_by_id=user_id,
     )
     session.add_all([pitch, version])
+    trainee = session.get(User, user_id)
+    notify(
+        session,
+        user_ids=mentor_ids_of(session, summit, pitch.id or 0),
+        kind="summit",
+        actor_id=user_id,
+        link=f"/pitches/{pitch.id}",
+        params={
+            "message": "pitch_sent",
+            "trainee": trainee.display_name if trainee else "",
+            "title": pitch.title,
+            "summit": summit.title,
+        },
+        dedupe_key=f"pitch-sent:{pitch.id}:{pitch.version}",
+    )
     return version
 
 
@@ -408,10 +437,40 @@ def decide(
         session.add(
             PitchComment(pitch_id=pitch.id or 0, author_id=actor_id, body=note, kind="changes")
         )
+    elif note and status in (PitchStatus.SHORTLISTED, PitchStatus.DECLINED):
+        # The note to the team stays on the pitch's page, not only in their notification.
+        session.add(
+            PitchComment(pitch_id=pitch.id or 0, author_id=actor_id, body=note, kind="decision")
+        )
     pitch.status = status
     pitch.updated_at = utcnow()
     session.add(pitch)
     audit(session, actor_id, f"pitch.{decision}", f"pitch:{pitch.id}", note)
+    _tell_team_of_decision(session, summit, pitch, actor_id=actor_id, status=status, note=note)
+
+
+def _tell_team_of_decision(
+    session: Session, summit: Summit, pitch: Pitch, *, actor_id: int, status: str, note: str
+) -> None:
+    """The team hears of a shortlist, a decline or a request for changes, with the
+    organisers' note (a withdrawal is the team's own news or already known to it)."""
+    message = {
+        PitchStatus.SHORTLISTED: "pitch_shortlisted",
+        PitchStatus.DECLINED: "pitch_declined",
+        PitchStatus.CHANGES: "pitch_changes",
+    }.get(status)
+    if message is None:
+        return
+    if note and status != PitchStatus.CHANGES:
+        message += "_note"
+    notify(
+        session,
+        user_ids=[member.user_id for member, _user in members_of(session, pitch.id or 0)],
+        kind="summit",
+        actor_id=actor_id,
+        link=f"/pitches/{pitch.id}",
+        params={"message": message, "title": pitch.title, "summit": summit.title, "note": note},
+    )
 
 
 @dataclass(frozen=True)
