@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -378,6 +379,72 @@ def comment(session: Session, summit: Summit, pitch: Pitch, *, author_id: int, b
     if not body or len(body) > 4000:
         raise SummitError({"body": _("Write the comment (up to 4000 characters).")})
     session.add(PitchComment(pitch_id=pitch.id or 0, author_id=author_id, body=body))
+
+
+@dataclass(frozen=True)
+class MenteePitchRow:
+    pitch: Pitch
+    summit: Summit
+    members: list[str]
+    comments: int
+    open_for_comments: bool
+
+
+def pitches_of_mentees(session: Session, cohort_id: int, mentor_id: int) -> list[MenteePitchRow]:
+    """The pitches of the cohort's summits that have one of the mentor's current mentees
+    on the team (withdrawn ones too, so nothing vanishes), newest summit first; with
+    each team's names and how many comments it has (three queries)."""
+    rows = list(
+        session.exec(
+            select(Pitch, Summit)
+            .join(Summit, col(Summit.id) == col(Pitch.summit_id))
+            .where(
+                Summit.cohort_id == cohort_id,
+                col(Pitch.id).in_(
+                    select(PitchMember.pitch_id)
+                    .join(
+                        MentorAssignment,
+                        col(MentorAssignment.trainee_id) == col(PitchMember.user_id),
+                    )
+                    .where(
+                        MentorAssignment.cohort_id == cohort_id,
+                        MentorAssignment.mentor_id == mentor_id,
+                        col(MentorAssignment.ended_at).is_(None),
+                    )
+                ),
+            )
+            .order_by(col(Summit.starts_on).desc(), col(Pitch.updated_at).desc())
+        )
+    )
+    ids = [pitch.id or 0 for pitch, _summit in rows]
+    names: dict[int, list[str]] = {pitch_id: [] for pitch_id in ids}
+    counts: dict[int, int] = {}
+    if ids:
+        for pitch_id, name in session.exec(
+            select(PitchMember.pitch_id, User.display_name)
+            .join(User, col(User.id) == col(PitchMember.user_id))
+            .where(col(PitchMember.pitch_id).in_(ids))
+            .order_by(col(PitchMember.id))
+        ):
+            names[pitch_id].append(name)
+        counts = dict(
+            session.exec(
+                select(PitchComment.pitch_id, func.count())
+                .where(col(PitchComment.pitch_id).in_(ids))
+                .group_by(col(PitchComment.pitch_id))
+            ).all()
+        )
+    now = utcnow()
+    return [
+        MenteePitchRow(
+            pitch,
+            summit,
+            names[pitch.id or 0],
+            counts.get(pitch.id or 0, 0),
+            not is_past_deadline(summit, now) and pitch.status != PitchStatus.WITHDRAWN,
+        )
+        for pitch, summit in rows
+    ]
 
 
 def comments_of(session: Session, pitch_id: int) -> list[tuple[PitchComment, str]]:
