@@ -102,7 +102,14 @@ def test_summit_payloads_render_as_text_on_every_page(app, session, settings, en
             (f"{base}/results", ["pitch-title", "award"]),
             (f"/pitches/{pitch.id}", ["pitch-title", "pitch-problem", "comment", "note"]),
         ],
-        "trainee_a": [(f"/pitches/{pitch.id}", ["pitch-title", "pitch-idea", "comment", "note"])],
+        "trainee_a": [
+            (f"/pitches/{pitch.id}", ["pitch-title", "pitch-idea", "comment", "note"]),
+            ("/notifications", ["pitch-title", "note"]),
+        ],
+        "mentor_a": [
+            ("/mentee-pitches", ["pitch-title", "summit"]),
+            ("/notifications", ["pitch-title", "summit"]),
+        ],
         "anonymous": [
             (f"/judge/{token}", ["pitch-title", "pitch-summary", "room", "judge"]),
             (f"/judge/{token}/pitches/{pitch.id}", ["pitch-evidence", "judge-note"]),
