@@ -25,7 +25,6 @@ router = APIRouter(include_in_schema=False)
 
 Text = Annotated[str, Form(max_length=4000)]
 Short = Annotated[str, Form(max_length=400)]
-Id = Annotated[int, Form(ge=1, le=2**62)]
 
 
 def _organiser_cohorts(viewer: SignedIn, session: DbSession) -> list[tuple[int, str]]:
