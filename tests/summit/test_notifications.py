@@ -9,7 +9,8 @@ from sqlmodel import select
 from iil_lms.mentoring.models import MentorAssignment
 from iil_lms.notifications.models import Notification, OutboxMessage
 from iil_lms.notifications.service import render_text
-from iil_lms.summit import pitches
+from iil_lms.summit import judging, pitches, planning
+from iil_lms.summit.models import ScoringState
 from tests.summit.factories import filled, make_summit
 
 
@@ -134,3 +135,18 @@ def test_a_mentor_of_other_trainees_is_not_told(session, cohort):
     _sent_pitch(session, cohort, made)
     session.flush()
     assert _told(session, mentor) == []
+
+
+def test_publishing_the_scores_tells_the_whole_cohort_once(session, cohort):
+    organiser = cohort.organisers[0]
+    made = make_summit(session, cohort.cohort, cohort.trainees[:1], organiser=organiser)
+    planning.run_schedule(session, made.summit, actor_id=organiser.id)
+    judging.set_scoring(session, made.summit, state=ScoringState.OPEN, actor_id=organiser.id)
+    judging.set_scoring(session, made.summit, state=ScoringState.CLOSED, actor_id=organiser.id)
+    judging.publish(session, made.summit, actor_id=organiser.id)
+    judging.publish(session, made.summit, actor_id=organiser.id)
+    session.flush()
+    for person in (*cohort.trainees, cohort.mentors[0]):
+        told = [text for n, text in _told(session, person) if n.link.endswith("/record.pdf")]
+        assert len(told) == 1 and "score record of Integrity Summit 2027" in told[0]
+    assert _told(session, organiser) == []

@@ -276,3 +276,20 @@ def test_after_the_deadline_the_mentors_list_shows_comments_closed(app, session,
         page = mentor.client.get(f"/pitches/{made.pitches[0].id}")
     assert "#comments-h" not in listed.text and "closed" in listed.text
     assert "comments are closed" in page.text and "Add comment" not in page.text
+
+
+def test_the_published_score_record_is_linked_for_the_team_and_the_mentor(app, session, world):
+    organiser = world.users["organiser"]
+    made = make_summit(session, world.cohort_a, [world.users["trainee_a"]], organiser=organiser)
+    planning.run_schedule(session, made.summit, actor_id=organiser.id)
+    judging.set_scoring(session, made.summit, state=ScoringState.OPEN, actor_id=organiser.id)
+    judging.set_scoring(session, made.summit, state=ScoringState.CLOSED, actor_id=organiser.id)
+    judging.publish(session, made.summit, actor_id=organiser.id)
+    session.commit()
+    record = f'href="/summits/{made.summit.id}/record.csv"'
+    trainee = client_for(app, world, "trainee_a")
+    mentor = client_for(app, world, "mentor_a")
+    with trainee.client, mentor.client:
+        assert record in trainee.client.get(f"/pitches/{made.pitches[0].id}").text
+        assert record in mentor.client.get("/mentee-pitches").text
+        assert mentor.client.get(f"/summits/{made.summit.id}/record.csv").status_code == 200

@@ -69,7 +69,7 @@ KINDS: dict[str, Kind] = {
         _("Summit pitches"),
         _(
             "An invitation to a team's pitch, the organisers' decision on my pitch, "
-            "or a mentee's pitch sent to the organisers."
+            "a mentee's pitch sent to the organisers, or a summit's published scores."
         ),
     ),
 }
@@ -105,6 +105,10 @@ MESSAGES: dict[str, str] = {
     ),
     "pitch_changes": _("The organisers asked for changes to your pitch “%(title)s”: %(note)s"),
     "pitch_sent": _("%(trainee)s sent the pitch “%(title)s” to the organisers of %(summit)s."),
+    "summit_published": _(
+        "The score record of %(summit)s is published: every judge's scores, the averages "
+        "and the awards."
+    ),
 }
 
 DATE_PARAMS = ("due_on", "held_on")

@@ -19,7 +19,9 @@ from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
 from iil_lms.accounts.service import audit, user_by_email
+from iil_lms.cohorts.models import Membership
 from iil_lms.db import as_utc, utcnow
+from iil_lms.notifications.service import notify
 from iil_lms.summit.models import (
     Pitch,
     PitchMember,
@@ -372,6 +374,19 @@ def publish(session: Session, summit: Summit, *, actor_id: int) -> None:
     summit.published_at = utcnow()
     session.add(summit)
     audit(session, actor_id, "summit.publish", f"summit:{summit.id}")
+    notify(
+        session,
+        user_ids=session.exec(
+            select(Membership.user_id).where(
+                Membership.cohort_id == summit.cohort_id, col(Membership.withdrawn_at).is_(None)
+            )
+        ).all(),
+        kind="summit",
+        actor_id=actor_id,
+        link=f"/summits/{summit.id}/record.pdf",
+        params={"message": "summit_published", "summit": summit.title},
+        dedupe_key=f"summit-published:{summit.id}",
+    )
 
 
 def score_record_csv(summit: Summit, rows: list[ResultRow]) -> str:
