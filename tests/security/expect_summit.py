@@ -97,6 +97,7 @@ _ORGANISER_ROUTES = [
     ("POST", "/summits/{summit_id}/programme/printed"),
     ("POST", "/summits/{summit_id}/publish"),
     ("POST", "/summits/{summit_id}/rooms"),
+    ("POST", "/summits/{summit_id}/rubric"),
     ("POST", "/summits/{summit_id}/rooms/{room_id}/delete"),
     ("POST", "/summits/{summit_id}/schedule/clear"),
     ("POST", "/summits/{summit_id}/schedule/lock"),

@@ -293,3 +293,32 @@ def test_the_published_score_record_is_linked_for_the_team_and_the_mentor(app, s
         assert record in trainee.client.get(f"/pitches/{made.pitches[0].id}").text
         assert record in mentor.client.get("/mentee-pitches").text
         assert mentor.client.get(f"/summits/{made.summit.id}/record.csv").status_code == 200
+
+
+def test_a_judge_scores_on_the_rubric_the_organiser_wrote(app, session, world):
+    organiser_user = world.users["organiser"]
+    made = make_summit(
+        session, world.cohort_a, [world.users["trainee_a"]], organiser=organiser_user
+    )
+    planning.run_schedule(session, made.summit, actor_id=organiser_user.id)
+    board = planning.load_board(session, made.summit)
+    pitch_id = made.pitches[0].id
+    _judge, token = judging.invite_judge(
+        session, made.summit, room_id=board.placements[pitch_id][0], name="Judge"
+    )
+    session.commit()
+    organiser = client_for(app, world, "organiser")
+    judge = client_for(app, world, "anonymous")
+    with organiser.client, judge.client:
+        saved = _post(
+            organiser,
+            f"/summits/{made.summit.id}/rubric",
+            criteria="Service to citizens\nCost to the treasury",
+        )
+        assert saved.status_code == 303
+        bad = _post(organiser, f"/summits/{made.summit.id}/rubric", criteria="Cost\ncost")
+        assert bad.status_code == 400 and "Name each criterion once" in bad.text
+        opened = _post(organiser, f"/summits/{made.summit.id}/scoring", state="open")
+        assert opened.status_code == 303
+        form = judge.client.get(f"/judge/{token}/pitches/{pitch_id}").text
+    assert "Cost to the treasury" in form and "Feasibility" not in form

@@ -557,6 +557,17 @@ def results_page(request: Request, access: Organiser, session: DbSession) -> Res
     return _results_page(request, session, access.summit)
 
 
+@router.post("/summits/{summit_id}/rubric")
+def rubric(
+    request: Request, access: Organiser, session: DbSession, criteria: Text = ""
+) -> Response:
+    try:
+        judging.set_rubric(session, access.summit, text=criteria, actor_id=access.user_id)
+    except service.SummitError as invalid:
+        return _results_page(request, session, access.summit, errors=invalid.errors)
+    return redirect(request, f"/summits/{access.summit.id}/results", _("Rubric saved."))
+
+
 @router.post("/summits/{summit_id}/tie-break")
 def tie_break(
     request: Request, access: Organiser, session: DbSession, rule: Short = ""
