@@ -150,3 +150,17 @@ def test_publishing_the_scores_tells_the_whole_cohort_once(session, cohort):
         told = [text for n, text in _told(session, person) if n.link.endswith("/record.pdf")]
         assert len(told) == 1 and "score record of Integrity Summit 2027" in told[0]
     assert _told(session, organiser) == []
+
+
+def test_the_team_hears_of_their_mentors_comment(session, cohort):
+    organiser, mentor, trainee = cohort.organisers[0], cohort.mentors[0], cohort.trainees[0]
+    session.add(
+        MentorAssignment(cohort_id=cohort.cohort.id, mentor_id=mentor.id, trainee_id=trainee.id)
+    )
+    made = make_summit(session, cohort.cohort, [], organiser=organiser)
+    pitch = _sent_pitch(session, cohort, made)
+    pitches.comment(session, made.summit, pitch, author_id=mentor.id, body="Cite the survey")
+    session.flush()
+    [(note, text)] = _told(session, trainee)
+    assert note.link == f"/pitches/{pitch.id}#comments-h"
+    assert text == f"{mentor.display_name} commented on your pitch “Token queue”."

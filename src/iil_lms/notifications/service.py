@@ -68,8 +68,8 @@ KINDS: dict[str, Kind] = {
     "summit": Kind(
         _("Summit pitches"),
         _(
-            "An invitation to a team's pitch, the organisers' decision on my pitch, "
-            "a mentee's pitch sent to the organisers, or a summit's published scores."
+            "An invitation to a team's pitch, a comment or the organisers' decision on my "
+            "pitch, a mentee's pitch sent to the organisers, or a summit's published scores."
         ),
     ),
 }
@@ -104,6 +104,7 @@ MESSAGES: dict[str, str] = {
         "Your pitch “%(title)s” was not shortlisted for %(summit)s. The organisers wrote: %(note)s"
     ),
     "pitch_changes": _("The organisers asked for changes to your pitch “%(title)s”: %(note)s"),
+    "pitch_comment": _("%(author)s commented on your pitch “%(title)s”."),
     "pitch_sent": _("%(trainee)s sent the pitch “%(title)s” to the organisers of %(summit)s."),
     "summit_published": _(
         "The score record of %(summit)s is published: every judge's scores, the averages "

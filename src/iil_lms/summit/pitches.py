@@ -370,7 +370,8 @@ def mentor_ids_of(session: Session, summit: Summit, pitch_id: int) -> set[int]:
 
 
 def comment(session: Session, summit: Summit, pitch: Pitch, *, author_id: int, body: str) -> None:
-    """A mentor of the team comments on the pitch, before the deadline."""
+    """A mentor of the team comments on the pitch, before the deadline; the team hears
+    of it."""
     body = body.strip()
     if author_id not in mentor_ids_of(session, summit, pitch.id or 0):
         raise SummitError({"body": _("Only the team's mentors comment on a pitch.")})
@@ -379,6 +380,19 @@ def comment(session: Session, summit: Summit, pitch: Pitch, *, author_id: int, b
     if not body or len(body) > 4000:
         raise SummitError({"body": _("Write the comment (up to 4000 characters).")})
     session.add(PitchComment(pitch_id=pitch.id or 0, author_id=author_id, body=body))
+    author = session.get(User, author_id)
+    notify(
+        session,
+        user_ids=[member.user_id for member, _user in members_of(session, pitch.id or 0)],
+        kind="summit",
+        actor_id=author_id,
+        link=f"/pitches/{pitch.id}#comments-h",
+        params={
+            "message": "pitch_comment",
+            "author": author.display_name if author else "",
+            "title": pitch.title or summit.title,
+        },
+    )
 
 
 @dataclass(frozen=True)
