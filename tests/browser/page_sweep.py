@@ -146,6 +146,7 @@ VISITS: tuple[Visit, ...] = (
     Visit("mentor", "/mentees"),
     Visit("mentor", "/mentees/{trainee_id}"),
     Visit("mentor", "/mentees/{trainee_id}/log"),
+    Visit("mentor", "/mentee-pitches"),
     Visit("mentor", "/review/{submission_id}"),
     # a trainer of the cohort
     Visit("trainer", "/cohorts/{cohort_id}"),

@@ -4,10 +4,11 @@ The world gets a summit of cohort A: trainee_a's pitch shortlisted and scheduled
 guest judge in its room with a live personal link, scoring closed and the score record
 published. Organisers of cohort A (and site admins) run the summit; its other members
 see 403, people outside it 404. A pitch is seen by its team, the team's mentors and
-the organisers (404 for everyone else). The published record and a person's calendar
-are for everyone in the cohort. A judge's link opens its room to whoever holds it
-(no account); it shows only that room's pitches, and an expired or unknown link
-opens nothing (tests/summit/test_routes.py checks both).
+the organisers (404 for everyone else); the list of mentees' pitches is for mentors
+(it shows only their own mentees' pitches: tests/summit/test_routes.py). The published
+record and a person's calendar are for everyone in the cohort. A judge's link opens its
+room to whoever holds it (no account); it shows only that room's pitches, and an
+expired or unknown link opens nothing (tests/summit/test_routes.py checks both).
 """
 
 from __future__ import annotations
@@ -60,6 +61,16 @@ TRAINEE = {
     "organiser": 403,
     "admin": 403,
 }
+MENTOR = {
+    "anonymous": "login",
+    "trainee_a": 403,
+    "trainee_b": 403,
+    "mentor_other": "allow",
+    "mentor_a": "allow",
+    "trainer": 403,
+    "organiser": 403,
+    "admin": 403,
+}
 TRAINEE_WITH_SUMMIT = TRAINEE | {"trainee_b": 404}  # cohort B has no summit
 JUDGE_LINK = dict.fromkeys(COHORT, "allow")
 
@@ -86,6 +97,7 @@ _ORGANISER_ROUTES = [
     ("POST", "/summits/{summit_id}/programme/printed"),
     ("POST", "/summits/{summit_id}/publish"),
     ("POST", "/summits/{summit_id}/rooms"),
+    ("POST", "/summits/{summit_id}/rubric"),
     ("POST", "/summits/{summit_id}/rooms/{room_id}/delete"),
     ("POST", "/summits/{summit_id}/schedule/clear"),
     ("POST", "/summits/{summit_id}/schedule/lock"),
@@ -112,6 +124,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, Any]] = {
     **dict.fromkeys(_ORGANISER_ROUTES, ORGANISERS),
     **dict.fromkeys(_PITCH_ROUTES, PITCH),
     ("GET", "/pitch"): TRAINEE,
+    ("GET", "/mentee-pitches"): MENTOR,
     ("POST", "/pitch/start"): TRAINEE_WITH_SUMMIT,
     ("POST", "/pitch/promote"): TRAINEE_WITH_SUMMIT,
     ("GET", "/summits/{summit_id}/my.ics"): COHORT,

@@ -67,6 +67,9 @@ def _seed(session, settings, engine):
         session, summit, room_id=room.id, name=short("judge"), department=short("department")
     )
     planning.run_schedule(session, summit, actor_id=organiser.id)
+    judging.set_rubric(
+        session, summit, text=short("criterion") + "\nFeasibility", actor_id=organiser.id
+    )
     judging.set_scoring(session, summit, state=ScoringState.OPEN, actor_id=organiser.id)
     judging.save_score(
         session,
@@ -99,13 +102,20 @@ def test_summit_payloads_render_as_text_on_every_page(app, session, settings, en
             (f"{base}/pitches", ["pitch-title", "pitch-summary"]),
             (f"{base}/schedule", ["pitch-title", "room"]),
             (f"{base}/judges", ["judge", "department"]),
-            (f"{base}/results", ["pitch-title", "award"]),
+            (f"{base}/results", ["pitch-title", "award", "criterion"]),
             (f"/pitches/{pitch.id}", ["pitch-title", "pitch-problem", "comment", "note"]),
         ],
-        "trainee_a": [(f"/pitches/{pitch.id}", ["pitch-title", "pitch-idea", "comment", "note"])],
+        "trainee_a": [
+            (f"/pitches/{pitch.id}", ["pitch-title", "pitch-idea", "comment", "note"]),
+            ("/notifications", ["pitch-title", "note"]),
+        ],
+        "mentor_a": [
+            ("/mentee-pitches", ["pitch-title", "summit"]),
+            ("/notifications", ["pitch-title", "summit"]),
+        ],
         "anonymous": [
             (f"/judge/{token}", ["pitch-title", "pitch-summary", "room", "judge"]),
-            (f"/judge/{token}/pitches/{pitch.id}", ["pitch-evidence", "judge-note"]),
+            (f"/judge/{token}/pitches/{pitch.id}", ["pitch-evidence", "judge-note", "criterion"]),
         ],
     }
     for role, pages in visits.items():

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from icalendar import Calendar
+from pypdf import PdfReader
 
 from iil_lms.summit import judging, outputs, planning, service
 from iil_lms.summit.models import ScoringState
@@ -30,6 +31,58 @@ def programme(session, factory):
 
 def _flat(pdf: bytes) -> str:
     return " ".join(pdf_text(pdf).split())
+
+
+def _pages(pdf: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+
+
+@pytest.fixture
+def crowded_room(session, factory):
+    """One room with a pitch in each of its 24 slots: more than an A4 or A5 page holds."""
+    cohort = factory.cohort(trainees=24, organisers=1)
+    organiser = cohort.organisers[0]
+    made = make_summit(session, cohort.cohort, cohort.trainees, organiser=organiser, rooms=1)
+    planning.run_schedule(session, made.summit, actor_id=organiser.id)
+    session.commit()
+    return outputs.build_programme(session, made.summit)
+
+
+def _continued(pages: list[str], first_title: str) -> list[str]:
+    """The pages after the one where a room's sheet starts (found by its first pitch)."""
+    start = next(n for n, text in enumerate(pages) if first_title in text)
+    return pages[start + 1 :]
+
+
+def test_a_door_sheet_running_over_a_page_names_its_room_and_columns_again(crowded_room):
+    pages = _pages(outputs.door_sheets_pdf(crowded_room, "en"))
+    first = crowded_room.by_room(crowded_room.rooms[0].id)[0].title
+    door = [text for text in pages if "Presenters" in text and "Pitch schedule" in text]
+    continued = _continued(door, f"{first} ")
+    assert continued, "the room's 24 pitches should run over one A4 page"
+    for text in continued:
+        assert "Room 1, continued" in text and "Time Pitch Presenters" in text
+    assert "continued" not in door[0]
+
+
+def test_a_judges_sheet_running_over_a_page_names_its_room_again(crowded_room):
+    pages = _pages(outputs.judges_sheets_pdf(crowded_room, "en"))
+    assert len(pages) > 1
+    assert "continued" not in pages[0]
+    for text in pages[1:]:
+        assert "Room 1, continued" in text and "Integrity impact" in text
+
+
+def test_the_booklets_pitch_pages_carry_their_room_as_running_head(crowded_room):
+    pages = _pages(outputs.programme_pdf(crowded_room, "en"))
+    start = next(n for n, text in enumerate(pages) if "The pitches" in text)
+    last = next(n for n, text in enumerate(pages) if "Pitch 24 in one line" in text)
+    assert last > start, "the room's pitches should run over one A5 page"
+    for text in pages[start + 1 : last + 1]:
+        assert text.startswith("Room 1") or " Room 1 " in f" {text} "
+    notes = [text for text in pages[last + 1 :] if "Notes" in text]
+    assert notes and "Room 1" not in notes[0], "the running head ends with the pitches"
 
 
 def test_door_sheets_show_each_room_its_pitches_and_presenters(programme):

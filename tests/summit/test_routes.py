@@ -4,10 +4,12 @@ on the move, a trainee's pitch with autosave, a judge's link scoring on its room
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+from iil_lms.db import utcnow
 from iil_lms.summit import judging, planning
 from iil_lms.summit.models import Pitch, PitchScore, ScoringState
 from tests.security.world import build_world, client_for
@@ -234,3 +236,89 @@ def test_the_team_sees_where_and_when_it_pitches(app, session, world):
     with trainee.client:
         page = trainee.client.get(f"/pitches/{made.pitches[0].id}")
     assert "Pitching in Room" in page.text and "at 09:00" in page.text
+
+
+def test_a_mentor_lists_their_mentees_pitches_and_comments_from_there(app, session, world):
+    made = make_summit(
+        session, world.cohort_a, [world.users["trainee_a"]], organiser=world.users["organiser"]
+    )
+    session.commit()
+    pitch = made.pitches[0]
+    mentor = client_for(app, world, "mentor_a")
+    other = client_for(app, world, "mentor_other")
+    with mentor.client, other.client:
+        assert 'href="/mentee-pitches"' in mentor.client.get("/mentees").text
+        listed = mentor.client.get("/mentee-pitches")
+        assert listed.status_code == 200
+        assert pitch.title in listed.text and "Shortlisted" in listed.text
+        assert f'href="/pitches/{pitch.id}#comments-h"' in listed.text
+        assert "Pitch deadline" in listed.text
+        page = mentor.client.get(f"/pitches/{pitch.id}")
+        assert 'action="/pitches/' in page.text and "Add comment" in page.text
+        posted = _post(mentor, f"/pitches/{pitch.id}/comments", body="Cite the survey")
+        assert posted.status_code == 303
+        assert "Cite the survey" in mentor.client.get(f"/pitches/{pitch.id}").text
+        assert f'<td>1 · <a href="/pitches/{pitch.id}#' in mentor.client.get("/mentee-pitches").text
+        unrelated = other.client.get("/mentee-pitches")
+        assert unrelated.status_code == 200 and pitch.title not in unrelated.text
+
+
+def test_after_the_deadline_the_mentors_list_shows_comments_closed(app, session, world):
+    made = make_summit(
+        session, world.cohort_a, [world.users["trainee_a"]], organiser=world.users["organiser"]
+    )
+    made.summit.pitch_deadline = utcnow() - timedelta(days=1)
+    session.add(made.summit)
+    session.commit()
+    mentor = client_for(app, world, "mentor_a")
+    with mentor.client:
+        listed = mentor.client.get("/mentee-pitches")
+        page = mentor.client.get(f"/pitches/{made.pitches[0].id}")
+    assert "#comments-h" not in listed.text and "closed" in listed.text
+    assert "comments are closed" in page.text and "Add comment" not in page.text
+
+
+def test_the_published_score_record_is_linked_for_the_team_and_the_mentor(app, session, world):
+    organiser = world.users["organiser"]
+    made = make_summit(session, world.cohort_a, [world.users["trainee_a"]], organiser=organiser)
+    planning.run_schedule(session, made.summit, actor_id=organiser.id)
+    judging.set_scoring(session, made.summit, state=ScoringState.OPEN, actor_id=organiser.id)
+    judging.set_scoring(session, made.summit, state=ScoringState.CLOSED, actor_id=organiser.id)
+    judging.publish(session, made.summit, actor_id=organiser.id)
+    session.commit()
+    record = f'href="/summits/{made.summit.id}/record.csv"'
+    trainee = client_for(app, world, "trainee_a")
+    mentor = client_for(app, world, "mentor_a")
+    with trainee.client, mentor.client:
+        assert record in trainee.client.get(f"/pitches/{made.pitches[0].id}").text
+        assert record in mentor.client.get("/mentee-pitches").text
+        assert mentor.client.get(f"/summits/{made.summit.id}/record.csv").status_code == 200
+
+
+def test_a_judge_scores_on_the_rubric_the_organiser_wrote(app, session, world):
+    organiser_user = world.users["organiser"]
+    made = make_summit(
+        session, world.cohort_a, [world.users["trainee_a"]], organiser=organiser_user
+    )
+    planning.run_schedule(session, made.summit, actor_id=organiser_user.id)
+    board = planning.load_board(session, made.summit)
+    pitch_id = made.pitches[0].id
+    _judge, token = judging.invite_judge(
+        session, made.summit, room_id=board.placements[pitch_id][0], name="Judge"
+    )
+    session.commit()
+    organiser = client_for(app, world, "organiser")
+    judge = client_for(app, world, "anonymous")
+    with organiser.client, judge.client:
+        saved = _post(
+            organiser,
+            f"/summits/{made.summit.id}/rubric",
+            criteria="Service to citizens\nCost to the treasury",
+        )
+        assert saved.status_code == 303
+        bad = _post(organiser, f"/summits/{made.summit.id}/rubric", criteria="Cost\ncost")
+        assert bad.status_code == 400 and "Name each criterion once" in bad.text
+        opened = _post(organiser, f"/summits/{made.summit.id}/scoring", state="open")
+        assert opened.status_code == 303
+        form = judge.client.get(f"/judge/{token}/pitches/{pitch_id}").text
+    assert "Cost to the treasury" in form and "Feasibility" not in form

@@ -304,3 +304,28 @@ def test_a_judge_invited_by_an_accounts_email_is_that_account(session, cohort):
     )
     assert known.user_id == mentor.id
     assert guest.user_id is None
+
+
+def test_the_organiser_sets_the_summits_own_rubric_until_scoring_opens(session, cohort):
+    organiser = cohort.organisers[0]
+    made = make_summit(session, cohort.cohort, cohort.trainees[:2], organiser=organiser)
+    judging.set_rubric(
+        session, made.summit, text=" Service to citizens \r\n\r\nCost\n", actor_id=organiser.id
+    )
+    assert made.summit.rubric == ["Service to citizens", "Cost"]
+    assert made.summit.tie_break == judging.SPREAD, "its criterion is gone"
+    for text, why in (
+        ("", "between 1 and 8"),
+        ("\n".join(f"C{n}" for n in range(9)), "between 1 and 8"),
+        ("Cost\ncost", "once"),
+        ("x" * 81, "under 80"),
+    ):
+        with pytest.raises(service.SummitError) as refused:
+            judging.set_rubric(session, made.summit, text=text, actor_id=organiser.id)
+        assert why in refused.value.errors["rubric"]
+    planning.run_schedule(session, made.summit, actor_id=organiser.id)
+    judging.set_scoring(session, made.summit, state=ScoringState.OPEN, actor_id=organiser.id)
+    with pytest.raises(service.SummitError) as refused:
+        judging.set_rubric(session, made.summit, text="Other", actor_id=organiser.id)
+    assert "fixed once scoring opens" in refused.value.errors["rubric"]
+    assert made.summit.rubric == ["Service to citizens", "Cost"]

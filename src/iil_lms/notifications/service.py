@@ -65,6 +65,13 @@ KINDS: dict[str, Kind] = {
         _("Outreach"), _("A trainer approved, or asked for changes to, my outreach item.")
     ),
     "staff": Kind(_("Roles in cohorts"), _("Someone gave me a role in a cohort.")),
+    "summit": Kind(
+        _("Summit pitches"),
+        _(
+            "An invitation to a team's pitch, a comment or the organisers' decision on my "
+            "pitch, a mentee's pitch sent to the organisers, or a summit's published scores."
+        ),
+    ),
 }
 
 # What a notification says; `params["message"]` picks one, else the kind's own.
@@ -87,6 +94,22 @@ MESSAGES: dict[str, str] = {
     "role_trainer": _("%(author)s made you a trainer of %(cohort)s."),
     "role_organiser": _("%(author)s made you an organiser of %(cohort)s."),
     "role_mentor": _("%(author)s made you a mentor in %(cohort)s."),
+    "pitch_invited": _("%(author)s asked you to join the pitch “%(title)s”. Join or decline it."),
+    "pitch_shortlisted": _("Your pitch “%(title)s” is shortlisted for %(summit)s."),
+    "pitch_shortlisted_note": _(
+        "Your pitch “%(title)s” is shortlisted for %(summit)s. The organisers wrote: %(note)s"
+    ),
+    "pitch_declined": _("Your pitch “%(title)s” was not shortlisted for %(summit)s."),
+    "pitch_declined_note": _(
+        "Your pitch “%(title)s” was not shortlisted for %(summit)s. The organisers wrote: %(note)s"
+    ),
+    "pitch_changes": _("The organisers asked for changes to your pitch “%(title)s”: %(note)s"),
+    "pitch_comment": _("%(author)s commented on your pitch “%(title)s”."),
+    "pitch_sent": _("%(trainee)s sent the pitch “%(title)s” to the organisers of %(summit)s."),
+    "summit_published": _(
+        "The score record of %(summit)s is published: every judge's scores, the averages "
+        "and the awards."
+    ),
 }
 
 DATE_PARAMS = ("due_on", "held_on")

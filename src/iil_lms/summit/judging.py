@@ -19,7 +19,9 @@ from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
 from iil_lms.accounts.service import audit, user_by_email
+from iil_lms.cohorts.models import Membership
 from iil_lms.db import as_utc, utcnow
+from iil_lms.notifications.service import notify
 from iil_lms.summit.models import (
     Pitch,
     PitchMember,
@@ -225,6 +227,39 @@ def tie_break_options(summit: Summit) -> list[str]:
     return [*summit.rubric, SPREAD]
 
 
+MAX_CRITERIA = 8
+CRITERION_LIMIT = 80
+
+
+def set_rubric(session: Session, summit: Summit, *, text: str, actor_id: int) -> None:
+    """The summit's own rubric, one criterion a line (1 to 8, each up to 80 characters,
+    no two alike), set before scoring opens and fixed after, since scores are kept by
+    criterion. A tie-break on a criterion that is gone falls back to the spread."""
+    if summit.scoring != ScoringState.NOT_OPEN:
+        raise SummitError({"rubric": _("The rubric is fixed once scoring opens.")})
+    criteria = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    errors: dict[str, str] = {}
+    if not 1 <= len(criteria) <= MAX_CRITERIA:
+        errors["rubric"] = _(
+            "Give the rubric between 1 and %(count)s criteria, one a line.", count=MAX_CRITERIA
+        )
+    elif long := [c for c in criteria if len(c) > CRITERION_LIMIT]:
+        errors["rubric"] = _(
+            "Keep each criterion under %(count)s characters: %(criterion)s",
+            count=CRITERION_LIMIT,
+            criterion=long[0][:CRITERION_LIMIT] + "…",
+        )
+    elif len({c.casefold() for c in criteria}) != len(criteria) or SPREAD in criteria:
+        errors["rubric"] = _("Name each criterion once.")
+    if errors:
+        raise SummitError(errors)
+    summit.rubric = criteria
+    if summit.tie_break not in tie_break_options(summit):
+        summit.tie_break = SPREAD
+    session.add(summit)
+    audit(session, actor_id, "summit.rubric", f"summit:{summit.id}", " | ".join(criteria))
+
+
 def set_tie_break(session: Session, summit: Summit, *, rule: str, actor_id: int) -> None:
     """The tie-break rule is picked before scoring opens and fixed after."""
     if summit.scoring != ScoringState.NOT_OPEN:
@@ -372,6 +407,19 @@ def publish(session: Session, summit: Summit, *, actor_id: int) -> None:
     summit.published_at = utcnow()
     session.add(summit)
     audit(session, actor_id, "summit.publish", f"summit:{summit.id}")
+    notify(
+        session,
+        user_ids=session.exec(
+            select(Membership.user_id).where(
+                Membership.cohort_id == summit.cohort_id, col(Membership.withdrawn_at).is_(None)
+            )
+        ).all(),
+        kind="summit",
+        actor_id=actor_id,
+        link=f"/summits/{summit.id}/record.pdf",
+        params={"message": "summit_published", "summit": summit.title},
+        dedupe_key=f"summit-published:{summit.id}",
+    )
 
 
 def score_record_csv(summit: Summit, rows: list[ResultRow]) -> str:

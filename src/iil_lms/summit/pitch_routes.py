@@ -21,6 +21,7 @@ from iil_lms.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 TraineeSeat = Annotated[Seat, Depends(role_seat(Role.TRAINEE))]
+MentorSeat = Annotated[Seat, Depends(role_seat(Role.MENTOR))]
 Field = Annotated[str, Form(max_length=8000)]
 
 
@@ -235,3 +236,17 @@ def add_comment(
     except service.SummitError as invalid:
         return _pitch_page(request, session, access, errors=invalid.errors, status_code=400)
     return redirect(request, f"/pitches/{access.pitch.id}", _("Comment added."))
+
+
+@router.get("/mentee-pitches")
+def mentee_pitches(request: Request, seat: MentorSeat, session: DbSession) -> Response:
+    """The mentor's way to their mentees' pitches: each with its state and the deadline
+    until which the mentor may comment (on the pitch's own page)."""
+    return render(
+        request,
+        "summit/mentee_pitches.html",
+        {
+            "cohort": seat.cohort,
+            "rows": pitches.pitches_of_mentees(session, seat.cohort_id, seat.user_id),
+        },
+    )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -19,6 +20,7 @@ from iil_lms.curriculum.models import Exercise
 from iil_lms.db import as_utc, utcnow
 from iil_lms.learning.models import Feedback, Submission
 from iil_lms.mentoring.models import MentorAssignment
+from iil_lms.notifications.service import notify
 from iil_lms.summit.models import (
     Pitch,
     PitchComment,
@@ -253,6 +255,19 @@ def invite_member(
     if len(members_of(session, pitch.id or 0)) >= MAX_TEAM:
         raise SummitError({"email": _("A team has at most %(count)s people.", count=MAX_TEAM)})
     session.add(PitchMember(pitch_id=pitch.id or 0, user_id=user.id or 0))
+    owner = session.get(User, by_id)
+    notify(
+        session,
+        user_ids=[user.id or 0],
+        kind="summit",
+        actor_id=by_id,
+        link=f"/pitches/{pitch.id}#invite-h",
+        params={
+            "message": "pitch_invited",
+            "author": owner.display_name if owner else "",
+            "title": pitch.title or summit.title,
+        },
+    )
     return user
 
 
@@ -311,6 +326,21 @@ def submit_pitch(session: Session, summit: Summit, pitch: Pitch, *, user_id: int
         submitted_by_id=user_id,
     )
     session.add_all([pitch, version])
+    trainee = session.get(User, user_id)
+    notify(
+        session,
+        user_ids=mentor_ids_of(session, summit, pitch.id or 0),
+        kind="summit",
+        actor_id=user_id,
+        link=f"/pitches/{pitch.id}",
+        params={
+            "message": "pitch_sent",
+            "trainee": trainee.display_name if trainee else "",
+            "title": pitch.title,
+            "summit": summit.title,
+        },
+        dedupe_key=f"pitch-sent:{pitch.id}:{pitch.version}",
+    )
     return version
 
 
@@ -340,7 +370,8 @@ def mentor_ids_of(session: Session, summit: Summit, pitch_id: int) -> set[int]:
 
 
 def comment(session: Session, summit: Summit, pitch: Pitch, *, author_id: int, body: str) -> None:
-    """A mentor of the team comments on the pitch, before the deadline."""
+    """A mentor of the team comments on the pitch, before the deadline; the team hears
+    of it."""
     body = body.strip()
     if author_id not in mentor_ids_of(session, summit, pitch.id or 0):
         raise SummitError({"body": _("Only the team's mentors comment on a pitch.")})
@@ -349,6 +380,85 @@ def comment(session: Session, summit: Summit, pitch: Pitch, *, author_id: int, b
     if not body or len(body) > 4000:
         raise SummitError({"body": _("Write the comment (up to 4000 characters).")})
     session.add(PitchComment(pitch_id=pitch.id or 0, author_id=author_id, body=body))
+    author = session.get(User, author_id)
+    notify(
+        session,
+        user_ids=[member.user_id for member, _user in members_of(session, pitch.id or 0)],
+        kind="summit",
+        actor_id=author_id,
+        link=f"/pitches/{pitch.id}#comments-h",
+        params={
+            "message": "pitch_comment",
+            "author": author.display_name if author else "",
+            "title": pitch.title or summit.title,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class MenteePitchRow:
+    pitch: Pitch
+    summit: Summit
+    members: list[str]
+    comments: int
+    open_for_comments: bool
+
+
+def pitches_of_mentees(session: Session, cohort_id: int, mentor_id: int) -> list[MenteePitchRow]:
+    """The pitches of the cohort's summits that have one of the mentor's current mentees
+    on the team (withdrawn ones too, so nothing vanishes), newest summit first; with
+    each team's names and how many comments it has (three queries)."""
+    rows = list(
+        session.exec(
+            select(Pitch, Summit)
+            .join(Summit, col(Summit.id) == col(Pitch.summit_id))
+            .where(
+                Summit.cohort_id == cohort_id,
+                col(Pitch.id).in_(
+                    select(PitchMember.pitch_id)
+                    .join(
+                        MentorAssignment,
+                        col(MentorAssignment.trainee_id) == col(PitchMember.user_id),
+                    )
+                    .where(
+                        MentorAssignment.cohort_id == cohort_id,
+                        MentorAssignment.mentor_id == mentor_id,
+                        col(MentorAssignment.ended_at).is_(None),
+                    )
+                ),
+            )
+            .order_by(col(Summit.starts_on).desc(), col(Pitch.updated_at).desc())
+        )
+    )
+    ids = [pitch.id or 0 for pitch, _summit in rows]
+    names: dict[int, list[str]] = {pitch_id: [] for pitch_id in ids}
+    counts: dict[int, int] = {}
+    if ids:
+        for pitch_id, name in session.exec(
+            select(PitchMember.pitch_id, User.display_name)
+            .join(User, col(User.id) == col(PitchMember.user_id))
+            .where(col(PitchMember.pitch_id).in_(ids))
+            .order_by(col(PitchMember.id))
+        ):
+            names[pitch_id].append(name)
+        counts = dict(
+            session.exec(
+                select(PitchComment.pitch_id, func.count())
+                .where(col(PitchComment.pitch_id).in_(ids))
+                .group_by(col(PitchComment.pitch_id))
+            ).all()
+        )
+    now = utcnow()
+    return [
+        MenteePitchRow(
+            pitch,
+            summit,
+            names[pitch.id or 0],
+            counts.get(pitch.id or 0, 0),
+            not is_past_deadline(summit, now) and pitch.status != PitchStatus.WITHDRAWN,
+        )
+        for pitch, summit in rows
+    ]
 
 
 def comments_of(session: Session, pitch_id: int) -> list[tuple[PitchComment, str]]:
@@ -408,10 +518,40 @@ def decide(
         session.add(
             PitchComment(pitch_id=pitch.id or 0, author_id=actor_id, body=note, kind="changes")
         )
+    elif note and status in (PitchStatus.SHORTLISTED, PitchStatus.DECLINED):
+        # The note to the team stays on the pitch's page, not only in their notification.
+        session.add(
+            PitchComment(pitch_id=pitch.id or 0, author_id=actor_id, body=note, kind="decision")
+        )
     pitch.status = status
     pitch.updated_at = utcnow()
     session.add(pitch)
     audit(session, actor_id, f"pitch.{decision}", f"pitch:{pitch.id}", note)
+    _tell_team_of_decision(session, summit, pitch, actor_id=actor_id, status=status, note=note)
+
+
+def _tell_team_of_decision(
+    session: Session, summit: Summit, pitch: Pitch, *, actor_id: int, status: str, note: str
+) -> None:
+    """The team hears of a shortlist, a decline or a request for changes, with the
+    organisers' note (a withdrawal is the team's own news or already known to it)."""
+    message = {
+        PitchStatus.SHORTLISTED: "pitch_shortlisted",
+        PitchStatus.DECLINED: "pitch_declined",
+        PitchStatus.CHANGES: "pitch_changes",
+    }.get(status)
+    if message is None:
+        return
+    if note and status != PitchStatus.CHANGES:
+        message += "_note"
+    notify(
+        session,
+        user_ids=[member.user_id for member, _user in members_of(session, pitch.id or 0)],
+        kind="summit",
+        actor_id=actor_id,
+        link=f"/pitches/{pitch.id}",
+        params={"message": message, "title": pitch.title, "summit": summit.title, "note": note},
+    )
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ router = APIRouter(include_in_schema=False)
 
 Text = Annotated[str, Form(max_length=4000)]
 Short = Annotated[str, Form(max_length=400)]
-Id = Annotated[int, Form(ge=1, le=2**62)]
 
 
 def _organiser_cohorts(viewer: SignedIn, session: DbSession) -> list[tuple[int, str]]:
@@ -556,6 +555,17 @@ def _results_page(
 @router.get("/summits/{summit_id}/results")
 def results_page(request: Request, access: Organiser, session: DbSession) -> Response:
     return _results_page(request, session, access.summit)
+
+
+@router.post("/summits/{summit_id}/rubric")
+def rubric(
+    request: Request, access: Organiser, session: DbSession, criteria: Text = ""
+) -> Response:
+    try:
+        judging.set_rubric(session, access.summit, text=criteria, actor_id=access.user_id)
+    except service.SummitError as invalid:
+        return _results_page(request, session, access.summit, errors=invalid.errors)
+    return redirect(request, f"/summits/{access.summit.id}/results", _("Rubric saved."))
 
 
 @router.post("/summits/{summit_id}/tie-break")

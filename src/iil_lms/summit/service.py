@@ -27,6 +27,7 @@ from iil_lms.summit.models import (
 from iil_lms.web.i18n import N_, zone
 from iil_lms.web.i18n import gettext as _
 
+# Translated for display by the criterion macro in templates/summit/_labels.html.
 DEFAULT_RUBRIC = (
     N_("Relevance to citizens"),
     N_("Feasibility"),

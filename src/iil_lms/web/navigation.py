@@ -29,6 +29,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainee", _("My pitch"), "/pitch"),
     ("trainee", _("My certificates"), "/certificates"),
     ("mentor", _("My mentees"), "/mentees"),
+    ("mentor", _("My mentees' pitches"), "/mentee-pitches"),
     ("mentor", _("My certificates"), "/certificates"),
     ("trainer", _("Cohort"), "/cohorts/{cohort_id}"),
     ("trainer", _("Progress"), "/cohorts/{cohort_id}/progress"),
