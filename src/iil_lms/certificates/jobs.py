@@ -1,7 +1,8 @@
 """Bulk issue: one organiser action issues a kind to a whole cohort, outside the request.
 
 The queue is huey with its SQLite storage (a file beside the database, no server to
-run; huey's Redis storage takes over on a multi-server install). The job's own state
+run); on a multi-server install `IIL_JOBS_URL` puts it on Redis or PostgreSQL
+(`queue_storage`). The job's own state
 lives in the database (`CertificateJob`), so it survives a restart:
 
 1. issue: every person of the job gets the certificate unless they hold a current one
@@ -34,8 +35,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from huey import SqliteHuey
+from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey
+from huey.exceptions import ConfigurationError
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -63,9 +66,53 @@ class SimulatedCrash(RuntimeError):
 # --- the queue -------------------------------------------------------------------------
 
 
+class JobsConfigError(ValueError):
+    """`IIL_JOBS_URL` names a storage the queue cannot use."""
+
+
+def queue_storage(jobs_url: str, data_dir: Path) -> tuple[type[Huey], dict[str, Any]]:
+    """The huey class and its storage arguments for `IIL_JOBS_URL`:
+
+    - empty (the default): SqliteHuey on `<IIL_DATA_DIR>/jobs.sqlite3`, no server to run;
+      the worker must run on the app's machine;
+    - `sqlite:///path`: SqliteHuey on that file;
+    - `redis://`, `rediss://` or `unix://` URLs: RedisHuey (install `iil-lms[redis]`), for a
+      multi-server install: app servers and the worker on different machines;
+    - `postgresql://` URLs: PostgresHuey (psycopg, already installed), the same without a
+      Redis server, on the PostgreSQL the app already uses or another one."""
+    url = jobs_url.strip()
+    if not url:
+        return SqliteHuey, {"filename": str(data_dir / "jobs.sqlite3")}
+    scheme = urlsplit(url).scheme.lower().split("+", 1)[0]
+    if scheme == "sqlite":
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if not path:
+            raise JobsConfigError(
+                f"IIL_JOBS_URL {url!r}: a SQLite queue needs a file, e.g. sqlite:////srv/jobs.db"
+            )
+        return SqliteHuey, {"filename": path}
+    if scheme in ("redis", "rediss", "unix"):
+        return RedisHuey, {"url": url}
+    if scheme in ("postgresql", "postgres"):
+        dsn = re.sub(r"^[A-Za-z]+(\+[A-Za-z0-9]+)?://", "postgresql://", url)
+        return PostgresHuey, {"dsn": dsn}
+    raise JobsConfigError(
+        f"IIL_JOBS_URL {url!r}: unknown scheme {scheme or '(none)'!r}; use redis://, "
+        "rediss://, unix://, postgresql:// or sqlite:///, or leave it empty for the SQLite "
+        "file in IIL_DATA_DIR"
+    )
+
+
 @lru_cache(maxsize=8)
-def _queue(path: str) -> tuple[SqliteHuey, Any]:
-    huey = SqliteHuey("iil-lms", filename=path, results=False)
+def _queue(jobs_url: str, data_dir: Path) -> tuple[Huey, Any]:
+    cls, storage = queue_storage(jobs_url, data_dir)
+    if cls is SqliteHuey:
+        Path(storage["filename"]).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        huey = cls("iil-lms", results=False, **storage)
+    except ConfigurationError as error:
+        hint = " (install it with: pip install 'iil-lms[redis]')" if cls is RedisHuey else ""
+        raise JobsConfigError(f"IIL_JOBS_URL: {error}{hint}") from error
 
     @huey.task(name="certificates.bulk_issue")
     def bulk_issue(job_id: int) -> None:
@@ -77,13 +124,12 @@ def _queue(path: str) -> tuple[SqliteHuey, Any]:
     return huey, bulk_issue
 
 
-def queue(settings: Settings) -> SqliteHuey:
-    return _queue(str(settings.data_dir / "jobs.sqlite3"))[0]
+def queue(settings: Settings) -> Huey:
+    return _queue(settings.jobs_url, settings.data_dir)[0]
 
 
 def enqueue(settings: Settings, job_id: int) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    _queue(str(settings.data_dir / "jobs.sqlite3"))[1](job_id)
+    _queue(settings.jobs_url, settings.data_dir)[1](job_id)
 
 
 def resume_unfinished(engine: Engine, settings: Settings) -> list[int]:
