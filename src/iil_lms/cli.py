@@ -108,7 +108,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from iil_lms.demo import DEFAULT_PASSWORD, build_demo
 
     with transaction(_engine()) as session:
-        logins = build_demo(session, password=args.password)
+        logins = build_demo(session, password=args.password, settings=get_settings())
     print("Demo logins (password: %s):" % (args.password or DEFAULT_PASSWORD))
     for login in logins:
         print(f"  {login.role:<10} {login.email:<36} {login.cohort}")

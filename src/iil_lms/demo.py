@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from iil_lms.accounts.models import User
 from iil_lms.accounts.service import hash_password, verify_password
+from iil_lms.certificates.demo import seed_demo as seed_certificates_demo
 from iil_lms.cohorts.models import Academy, Cohort, Convening, LearningCircle, Membership, Role
 from iil_lms.cohorts.service import get_or_create_academy
 from iil_lms.curriculum import plans, timeframes
@@ -21,7 +22,7 @@ from iil_lms.curriculum.loader import CurriculumInvalid
 from iil_lms.curriculum.service import load_curriculum
 from iil_lms.learning.demo import seed_demo as seed_learning_demo
 from iil_lms.mentoring.demo import seed_demo as seed_mentoring_demo
-from iil_lms.settings import get_settings
+from iil_lms.settings import Settings, get_settings
 from iil_lms.summit.demo import seed_demo as seed_summit_demo
 
 log = logging.getLogger(__name__)
@@ -299,9 +300,14 @@ def _convenings(
 
 
 def build_demo(
-    session: Session, password: str | None = None, curricula_dir: Path | None = None
+    session: Session,
+    password: str | None = None,
+    curricula_dir: Path | None = None,
+    settings: Settings | None = None,
 ) -> list[DemoLogin]:
-    """Create (or find) the demo academies, cohorts and people; return the logins to print."""
+    """Create (or find) the demo academies, cohorts and people; return the logins to print.
+    With `settings` (as `iil-lms demo` passes them) also some issued certificates: they
+    are signed with each academy's key, kept in that data folder."""
     chosen = password or DEFAULT_PASSWORD
     existing = {u.email: u for u in session.exec(select(User))}
     sample = next((u for u in existing.values() if u.email.endswith(".example.org")), None)
@@ -324,6 +330,8 @@ def build_demo(
     seed_mentoring_demo(session, admin.id)
     seed_learning_demo(session)
     seed_summit_demo(session)
+    if settings is not None:
+        seed_certificates_demo(session, settings)
     return logins
 
 

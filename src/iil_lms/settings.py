@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,11 +15,18 @@ LANGUAGES = ("en", "ur", "ne")
 RTL_LANGUAGES = frozenset({"ur"})
 
 
+# Where the job queue may live (IIL_JOBS_URL): see certificates/jobs.py, queue_storage.
+JOBS_SCHEMES = ("sqlite", "redis", "rediss", "unix", "postgresql", "postgres")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IIL_", env_file=".env", extra="ignore")
 
     data_dir: Path = PROJECT_DIR / "var"
     database_url: str = ""
+    # The job queue (bulk certificates): empty for a SQLite file in data_dir; redis://...
+    # or postgresql://... on a multi-server install (certificates/jobs.py, queue_storage).
+    jobs_url: str = ""
     secret_key: str = ""
     production: bool = False
     base_url: str = "http://127.0.0.1:8000"
@@ -60,6 +68,13 @@ class Settings(BaseSettings):
     def _fill_defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'iil.sqlite3'}"
+        jobs_scheme = urlsplit(self.jobs_url.strip()).scheme.lower().split("+", 1)[0]
+        if self.jobs_url.strip() and jobs_scheme not in JOBS_SCHEMES:
+            raise ValueError(
+                f"IIL_JOBS_URL {self.jobs_url!r}: unknown scheme {jobs_scheme or '(none)'!r}; "
+                "use redis://, rediss://, unix://, postgresql:// or sqlite:///, or leave it "
+                "empty for the SQLite file in IIL_DATA_DIR"
+            )
         if not self.secret_key:
             if self.production:
                 raise ValueError(

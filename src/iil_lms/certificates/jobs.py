@@ -1,17 +1,20 @@
 """Bulk issue: one organiser action issues a kind to a whole cohort, outside the request.
 
 The queue is huey with its SQLite storage (a file beside the database, no server to
-run; huey's Redis storage takes over on a multi-server install). The job's own state
+run); on a multi-server install `IIL_JOBS_URL` puts it on Redis or PostgreSQL
+(`queue_storage`). The job's own state
 lives in the database (`CertificateJob`), so it survives a restart:
 
 1. issue: every person of the job gets the certificate unless they hold a current one
    (idempotent, one transaction), so running the job again never issues twice;
 2. render: the certificates as a few chunk documents (one page each) on two processes,
-   each chunk kept as a file once done, so a resumed job renders only what is missing,
-   and progress moves chunk by chunk; a chunk that fails is rendered sheet by sheet so
-   one bad certificate is listed with why and the others go on;
-3. pack: one merged PDF for printing and one ZIP of single PDFs (split from the chunks,
-   each with its signed credential attached).
+   which also draw the QR codes and split their chunk into single PDFs (each with its
+   signed credential attached); each chunk is kept as files once done, so a resumed job
+   renders only what is missing, and progress moves chunk by chunk; a chunk that fails
+   is rendered sheet by sheet so one bad certificate is listed with why and the others
+   go on;
+3. pack: one merged PDF for printing and one ZIP of single PDFs, joined from the
+   chunks.
 
 `iil-lms worker` runs the queue; on start it enqueues again every job left unfinished."""
 
@@ -27,13 +30,15 @@ import secrets
 import unicodedata
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from huey import SqliteHuey
+from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey
+from huey.exceptions import ConfigurationError
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -61,9 +66,53 @@ class SimulatedCrash(RuntimeError):
 # --- the queue -------------------------------------------------------------------------
 
 
+class JobsConfigError(ValueError):
+    """`IIL_JOBS_URL` names a storage the queue cannot use."""
+
+
+def queue_storage(jobs_url: str, data_dir: Path) -> tuple[type[Huey], dict[str, Any]]:
+    """The huey class and its storage arguments for `IIL_JOBS_URL`:
+
+    - empty (the default): SqliteHuey on `<IIL_DATA_DIR>/jobs.sqlite3`, no server to run;
+      the worker must run on the app's machine;
+    - `sqlite:///path`: SqliteHuey on that file;
+    - `redis://`, `rediss://` or `unix://` URLs: RedisHuey (install `iil-lms[redis]`), for a
+      multi-server install: app servers and the worker on different machines;
+    - `postgresql://` URLs: PostgresHuey (psycopg, already installed), the same without a
+      Redis server, on the PostgreSQL the app already uses or another one."""
+    url = jobs_url.strip()
+    if not url:
+        return SqliteHuey, {"filename": str(data_dir / "jobs.sqlite3")}
+    scheme = urlsplit(url).scheme.lower().split("+", 1)[0]
+    if scheme == "sqlite":
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if not path:
+            raise JobsConfigError(
+                f"IIL_JOBS_URL {url!r}: a SQLite queue needs a file, e.g. sqlite:////srv/jobs.db"
+            )
+        return SqliteHuey, {"filename": path}
+    if scheme in ("redis", "rediss", "unix"):
+        return RedisHuey, {"url": url}
+    if scheme in ("postgresql", "postgres"):
+        dsn = re.sub(r"^[A-Za-z]+(\+[A-Za-z0-9]+)?://", "postgresql://", url)
+        return PostgresHuey, {"dsn": dsn}
+    raise JobsConfigError(
+        f"IIL_JOBS_URL {url!r}: unknown scheme {scheme or '(none)'!r}; use redis://, "
+        "rediss://, unix://, postgresql:// or sqlite:///, or leave it empty for the SQLite "
+        "file in IIL_DATA_DIR"
+    )
+
+
 @lru_cache(maxsize=8)
-def _queue(path: str) -> tuple[SqliteHuey, Any]:
-    huey = SqliteHuey("iil-lms", filename=path, results=False)
+def _queue(jobs_url: str, data_dir: Path) -> tuple[Huey, Any]:
+    cls, storage = queue_storage(jobs_url, data_dir)
+    if cls is SqliteHuey:
+        Path(storage["filename"]).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        huey = cls("iil-lms", results=False, **storage)
+    except ConfigurationError as error:
+        hint = " (install it with: pip install 'iil-lms[redis]')" if cls is RedisHuey else ""
+        raise JobsConfigError(f"IIL_JOBS_URL: {error}{hint}") from error
 
     @huey.task(name="certificates.bulk_issue")
     def bulk_issue(job_id: int) -> None:
@@ -75,13 +124,12 @@ def _queue(path: str) -> tuple[SqliteHuey, Any]:
     return huey, bulk_issue
 
 
-def queue(settings: Settings) -> SqliteHuey:
-    return _queue(str(settings.data_dir / "jobs.sqlite3"))[0]
+def queue(settings: Settings) -> Huey:
+    return _queue(settings.jobs_url, settings.data_dir)[0]
 
 
 def enqueue(settings: Settings, job_id: int) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    _queue(str(settings.data_dir / "jobs.sqlite3"))[1](job_id)
+    _queue(settings.jobs_url, settings.data_dir)[1](job_id)
 
 
 def resume_unfinished(engine: Engine, settings: Settings) -> list[int]:
@@ -185,13 +233,24 @@ def _safe_name(text: str) -> str:
 
 @dataclass
 class _Work:
+    """What a job renders, gathered once in the parent; forked render workers inherit it
+    (`_WORK`), so a chunk is sent to them as its index alone."""
+
     certificates: list[Certificate]
-    sheets: list[pdf.Sheet]
+    timezone: str
     design: Any
     failures: list[dict[str, Any]]
+    settings: Settings
+    folder: Path
+    chunks: list[list[int]]
 
 
-def _issue_step(engine: Engine, settings: Settings, job_id: int) -> tuple[str, _Work] | None:
+_WORK: _Work | None = None  # the job being rendered, as the forked workers see it
+
+
+def _issue_step(
+    engine: Engine, settings: Settings, job_id: int
+) -> tuple[str, list[Certificate], str, Any, list[dict[str, Any]]] | None:
     """Issue what is missing and gather the job's certificates, in one transaction."""
     with transaction(engine) as session:
         job = session.get(CertificateJob, job_id)
@@ -228,19 +287,9 @@ def _issue_step(engine: Engine, settings: Settings, job_id: int) -> tuple[str, _
             ).all()
         )
         design = design_for(session, settings, cohort)
-        sheets: list[pdf.Sheet] = []
-        kept: list[Certificate] = []
-        for cert in certificates:
-            try:
-                sheets.append(pdf.sheet(settings, cert, academy.timezone))
-                kept.append(cert)
-            except Exception as error:  # noqa: BLE001 - one bad certificate must not stop the rest
-                problems.append(
-                    {"user_id": cert.user_id, "name": cert.holder_name, "reason": str(error)}
-                )
         job.status = JobStatus.RUNNING
         session.add(job)
-        return job.folder, _Work(kept, sheets, design, problems)
+        return job.folder, certificates, academy.timezone, design, problems
 
 
 def run_guarded(engine: Engine, settings: Settings, job_id: int) -> None:
@@ -257,8 +306,53 @@ def run_guarded(engine: Engine, settings: Settings, job_id: int) -> None:
         _update(engine, job_id, status=JobStatus.FAILED, failures=json.dumps(listed))
 
 
-def _render_chunk(html: str) -> bytes:
-    return pdf.render_pdf(html)
+def _problem(cert: Certificate, error: Exception) -> dict[str, Any]:
+    return {"user_id": cert.user_id, "name": cert.holder_name, "reason": str(error)}
+
+
+def _chunk_path(folder: Path, index: int, suffix: str) -> Path:
+    return folder / "chunks" / f"{index:04d}{suffix}"
+
+
+def _single_name(cert: Certificate) -> str:
+    return f"{_safe_name(cert.holder_name)}-{cert.code[:8]}.pdf"
+
+
+def _keep_chunk(work: _Work, index: int, data: bytes, members: list[int]) -> None:
+    """A rendered chunk on disk: its pages (for the merged PDF) and its single PDFs with
+    their credentials attached (for the ZIP), each written whole."""
+    certs = [work.certificates[i] for i in members]
+    singles = pdf.split_pages(data, [c.credential for c in certs])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for cert, single in zip(certs, singles, strict=True):
+            archive.writestr(_single_name(cert), single)
+    _write(_chunk_path(work.folder, index, ".pdf"), data)
+    _write(_chunk_path(work.folder, index, ".zip"), buffer.getvalue())
+
+
+def _render_chunk(index: int) -> list[dict[str, Any]]:
+    """In a render worker: one chunk's sheets (QR codes included), its document, its
+    single PDFs, all kept on disk. A certificate whose sheet cannot be made is left out
+    and listed; the chunk as a whole fails (and is retried sheet by sheet by the parent)
+    when its document does not come out one page a sheet."""
+    work = _WORK
+    assert work is not None
+    sheets, members, problems = [], [], []
+    for i in work.chunks[index]:
+        cert = work.certificates[i]
+        try:
+            sheets.append(pdf.sheet(work.settings, cert, work.timezone))
+            members.append(i)
+        except Exception as error:  # noqa: BLE001 - one bad certificate must not stop the rest
+            problems.append(_problem(cert, error))
+    if members:
+        data = pdf.render_sheets(sheets, work.design)
+        if pdf.page_count(data) != len(members):
+            raise ValueError("a certificate does not fit on one page")
+        _keep_chunk(work, index, data, members)
+    _write(_chunk_path(work.folder, index, ".json"), json.dumps(members).encode())
+    return problems
 
 
 def run_job(
@@ -269,21 +363,25 @@ def run_job(
     after_chunk: Callable[[int], None] | None = None,
 ) -> None:
     """Run (or resume) a bulk issue job to the end. `after_chunk` is called with the
-    number of chunks done (tests stop a job there to play a crash)."""
+    number of chunks done (tests stop a job there to play a crash).
+
+    The parent issues and signs; everything per certificate after that (QR code, HTML,
+    rendering, splitting into single PDFs) runs in two forked workers, a chunk each at a
+    time, so both cores work from the first certificate to the last. The parent then only
+    joins the chunks' pages and their ZIP entries."""
+    global _WORK
     started = _issue_step(engine, settings, job_id)
     if started is None:
         return
-    folder_name, work = started
+    folder_name, certificates, timezone, design, problems = started
     folder = settings.data_dir / "certificates" / folder_name
     (folder / "chunks").mkdir(parents=True, exist_ok=True)
     chunks = [
-        list(range(i, min(i + CHUNK, len(work.sheets)))) for i in range(0, len(work.sheets), CHUNK)
+        list(range(i, min(i + CHUNK, len(certificates))))
+        for i in range(0, len(certificates), CHUNK)
     ]
-    problems = list(work.failures)
-    rendered: dict[int, list[int]] = {}  # chunk -> indexes of sheets on its pages
-
-    def chunk_path(index: int) -> Path:
-        return folder / "chunks" / f"{index:04d}.pdf"
+    work = _Work(certificates, timezone, design, problems, settings, folder, chunks)
+    rendered: dict[int, list[int]] = {}  # chunk -> indexes of certificates on its pages
 
     def record(index: int, pages: list[int]) -> None:
         rendered[index] = pages
@@ -294,45 +392,35 @@ def run_job(
 
     pending = []
     for index in range(len(chunks)):
-        map_path = chunk_path(index).with_suffix(".json")
-        if chunk_path(index).is_file() and map_path.is_file():
+        map_path = _chunk_path(folder, index, ".json")
+        if map_path.is_file():
             rendered[index] = json.loads(map_path.read_text())
         else:
             pending.append(index)
     if rendered:
         _update(engine, job_id, done=sum(len(p) for p in rendered.values()))
 
-    def finish_chunk(index: int, data: bytes | None) -> None:
-        members = chunks[index]
-        if data is None or pdf.page_count(data) != len(members):
-            data, members = _one_by_one(work, members, problems)
-        map_path = chunk_path(index).with_suffix(".json")
-        if data is not None:
-            _write(chunk_path(index), data)
-        _write(map_path, json.dumps(members).encode())
-        record(index, members)
-
     if pending:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-            futures: list[tuple[int, Future[bytes]]] = [
-                (
-                    index,
-                    pool.submit(
-                        _render_chunk,
-                        pdf.document_html([work.sheets[i] for i in chunks[index]], work.design),
-                    ),
-                )
-                for index in pending
-            ]
-            for index, future in futures:
-                try:
-                    data: bytes | None = future.result()
-                except Exception as error:  # noqa: BLE001 - retried sheet by sheet
-                    log.warning("certificate chunk %s of job %s failed: %s", index, job_id, error)
-                    data = None
-                finish_chunk(index, data)
-    _pack(folder, work, chunks, rendered)
+        _WORK = work
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(
+                max_workers=min(WORKERS, len(pending)), mp_context=context
+            ) as pool:
+                futures = [(index, pool.submit(_render_chunk, index)) for index in pending]
+                for index, future in futures:
+                    try:
+                        problems.extend(future.result())
+                        members = json.loads(_chunk_path(folder, index, ".json").read_text())
+                    except Exception as error:  # noqa: BLE001 - retried sheet by sheet
+                        log.warning(
+                            "certificate chunk %s of job %s failed: %s", index, job_id, error
+                        )
+                        members = _one_by_one(work, index, problems)
+                    record(index, members)
+        finally:
+            _WORK = None
+    _pack(folder, chunks, rendered)
     _update(
         engine,
         job_id,
@@ -343,51 +431,45 @@ def run_job(
     )
 
 
-def _one_by_one(
-    work: _Work, members: list[int], problems: list[dict[str, Any]]
-) -> tuple[bytes | None, list[int]]:
-    """Render a failed chunk's sheets one at a time: the good ones joined, the bad
-    ones listed with why."""
+def _one_by_one(work: _Work, index: int, problems: list[dict[str, Any]]) -> list[int]:
+    """Render a failed chunk's certificates one at a time: the good ones kept as the
+    chunk, the bad ones listed with why."""
     writer = PdfWriter()
     kept: list[int] = []
-    for i in members:
+    for i in work.chunks[index]:
+        cert = work.certificates[i]
         try:
-            data = pdf.render_sheets([work.sheets[i]], work.design)
+            data = pdf.render_sheets([pdf.sheet(work.settings, cert, work.timezone)], work.design)
             if pdf.page_count(data) != 1:
                 raise ValueError("the certificate does not fit on one page")
         except Exception as error:  # noqa: BLE001 - listed, the others go on
-            cert = work.certificates[i]
-            problems.append(
-                {"user_id": cert.user_id, "name": cert.holder_name, "reason": str(error)}
-            )
+            problems.append(_problem(cert, error))
             continue
         writer.append(PdfReader(io.BytesIO(data)))
         kept.append(i)
-    if not kept:
-        return None, []
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), kept
+    if kept:
+        out = io.BytesIO()
+        writer.write(out)
+        _keep_chunk(work, index, out.getvalue(), kept)
+    _write(_chunk_path(work.folder, index, ".json"), json.dumps(kept).encode())
+    return kept
 
 
-def _pack(
-    folder: Path, work: _Work, chunks: list[list[int]], rendered: dict[int, list[int]]
-) -> None:
-    """The merged PDF (the chunks joined) and the ZIP of single PDFs."""
+def _pack(folder: Path, chunks: list[list[int]], rendered: dict[int, list[int]]) -> None:
+    """The merged PDF (the chunks' pages joined) and the ZIP of single PDFs (the chunks'
+    ZIP entries copied as they are)."""
     merged = PdfWriter()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for index in range(len(chunks)):
-            pages = rendered.get(index) or []
-            path = folder / "chunks" / f"{index:04d}.pdf"
-            if not pages or not path.is_file():
+            pdf_path = _chunk_path(folder, index, ".pdf")
+            zip_path = _chunk_path(folder, index, ".zip")
+            if not rendered.get(index) or not pdf_path.is_file() or not zip_path.is_file():
                 continue
-            data = path.read_bytes()
-            merged.append(PdfReader(io.BytesIO(data)))
-            credentials = [work.certificates[i].credential for i in pages]
-            for i, single in zip(pages, pdf.split_pages(data, credentials), strict=True):
-                cert = work.certificates[i]
-                archive.writestr(f"{_safe_name(cert.holder_name)}-{cert.code[:8]}.pdf", single)
+            merged.append(PdfReader(io.BytesIO(pdf_path.read_bytes())))
+            with zipfile.ZipFile(zip_path) as part:
+                for entry in part.infolist():
+                    archive.writestr(entry, part.read(entry))
     out = io.BytesIO()
     merged.write(out)
     _write(folder / MERGED, out.getvalue())

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from fontTools.ttLib import woff2
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -63,10 +65,24 @@ class StaticOnlyFetcher(URLFetcher):
         path = Path(url2pathname(unquote(parts.path))).resolve()
         if not path.is_relative_to(self.static_dir) or not path.is_file():
             raise FetchRefused(f"not a file under static/: {url}")
+        if path.suffix.lower() == ".woff2":
+            font = _decompressed_font(path, path.stat().st_mtime_ns)
+            return URLFetcherResponse(path.as_uri(), font, headers={"Content-Type": "font/ttf"})
         media_type = _MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
         return URLFetcherResponse(
             path.as_uri(), path.read_bytes(), headers={"Content-Type": media_type}
         )
+
+
+@lru_cache(maxsize=16)
+def _decompressed_font(path: Path, mtime_ns: int) -> bytes:
+    """A WOFF2 font as the TrueType font WeasyPrint would decompress it to, once per
+    process (and inherited by forked workers) instead of once per document: ~0.3 s of
+    CPU for the Nastaliq face. Keyed by the file's modification time."""
+    out = BytesIO()
+    with path.open("rb") as source:
+        woff2.decompress(source, out)
+    return out.getvalue()
 
 
 def static_base_url(static_dir: Path | None = None) -> str:
