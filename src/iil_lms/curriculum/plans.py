@@ -238,7 +238,7 @@ def has_plan(session: Session, cohort_id: int) -> bool:
 
 def _curriculum_modules(session: Session, curriculum_id: int) -> list[ModuleRef]:
     rows = session.exec(
-        select(Module.id, Milestone.position)
+        select(Module.id, Milestone.position, Module.slug)
         .join(Milestone, col(Milestone.id) == Module.milestone_id)
         .where(
             Module.curriculum_id == curriculum_id,
@@ -247,9 +247,9 @@ def _curriculum_modules(session: Session, curriculum_id: int) -> list[ModuleRef]
         )
         .order_by(col(Milestone.position), col(Module.position))
     ).all()
-    positions = sorted({p for _id, p in rows})
+    positions = sorted({p for _id, p, _slug in rows})
     index = {p: i for i, p in enumerate(positions)}
-    return [ModuleRef(m_id or 0, index[p]) for m_id, p in rows]
+    return [ModuleRef(m_id or 0, index[p], slug) for m_id, p, slug in rows]
 
 
 def _started_modules(session: Session, cohort_id: int, today: date) -> set[int]:
