@@ -82,6 +82,8 @@ class MilestoneProgress:
     due_on: date | None = None  # the last due date of its modules
     # The due date of its earliest overdue module: what an overdue milestone was due by.
     overdue_since: date | None = None
+    # That module's title (in the reader's language), so the page can name it.
+    overdue_module: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ def _build(
             milestone.overdue_since is None or planned.due_on < milestone.overdue_since
         ):
             milestone.overdue_since = planned.due_on
+            milestone.overdue_module = module.title
         milestone.modules.append(module)
         milestone.done += module.done
         milestone.total += module.total
