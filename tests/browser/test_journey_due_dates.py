@@ -18,13 +18,14 @@ from tests.browser.people import PAKISTAN, mentored_trainee
 
 pytestmark = pytest.mark.browser
 
-# Discovery (milestone 2): the first module overdue, the other two open and due later.
-LATE, OPEN, LAST = "citizen-journeys", "interviewing-citizens", "root-cause-analysis"
+# Ideas and prototypes (milestone 3, not started by any demo trainee): the first module
+# overdue, the other two open and due later.
+LATE, OPEN, LAST = "generating-ideas", "low-cost-prototypes", "testing-with-citizens"
 
 
-def discovery_dates(engine: Engine, trainee_email: str, circle_name: str) -> dict[str, date]:
-    """Put the trainee alone in a new learning circle whose discovery modules opened
-    before today: citizen-journeys due five days ago, the others due later. Returns each
+def ideas_dates(engine: Engine, trainee_email: str, circle_name: str) -> dict[str, date]:
+    """Put the trainee alone in a new learning circle whose ideas modules opened before
+    today: generating-ideas due five days ago, the others due later. Returns each
     module's due date."""
     today = date.today()
     dates = {
@@ -74,18 +75,18 @@ def test_journey_map_shows_each_open_modules_due_date_and_which_module_is_overdu
 ) -> None:
     slot = 90 + VARIANTS.index(journey.variant)
     pair = mentored_trainee(live_server.engine, slot)
-    due = discovery_dates(live_server.engine, pair.trainee_email, f"Due dates {slot}")
+    due = ideas_dates(live_server.engine, pair.trainee_email, f"Due dates {slot}")
     trainee = journey.person("trainee")
     journey.login(trainee, pair.trainee_email)
     page = trainee.page
     page.goto("/journey")
-    discovery = page.locator(".journey-step").nth(1)
-    modules = discovery.locator(".journey-modules li")
+    ideas = page.locator(".journey-step").nth(2)
+    modules = ideas.locator(".journey-modules li")
     expect(modules).to_have_count(3)
     late_title = modules.nth(0).get_by_role("link").inner_text()
 
     # The milestone's line: the overdue module, its date, and the milestone's end.
-    line = discovery.locator("p").first
+    line = ideas.locator("p").first
     expect(line).to_contain_text(late_title)
     expect(line).to_contain_text(day(trainee, due[LATE]))
     expect(line).to_contain_text(day(trainee, due[LAST]))
