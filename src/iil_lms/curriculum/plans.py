@@ -187,6 +187,9 @@ _TRAINEE_CIRCLES = sa_select(_MEMBERSHIP.c.user_id, _MEMBERSHIP.c.circle_id).whe
     _MEMBERSHIP.c.cohort_id == bindparam("cohort_id"),
     _MEMBERSHIP.c.role == Role.TRAINEE.value,
 )
+_SOME_TRAINEE_CIRCLES = _TRAINEE_CIRCLES.where(
+    _MEMBERSHIP.c.user_id.in_(bindparam("user_ids", expanding=True))
+)
 
 
 def trainee_plans(
@@ -198,14 +201,13 @@ def trainee_plans(
     and removals, retired modules left out). Two queries while the curriculum structure
     is cached, whatever the number of trainees."""
     rows, content = _plan_rows(session, cohort_id, -1)
-    wanted = None if trainee_ids is None else set(trainee_ids)
-    circle_of = {
-        int(user_id): circle_id
-        for user_id, circle_id in session.connection().execute(
-            _TRAINEE_CIRCLES, {"cohort_id": cohort_id}
+    if trainee_ids is None:
+        found = session.connection().execute(_TRAINEE_CIRCLES, {"cohort_id": cohort_id})
+    else:
+        found = session.connection().execute(
+            _SOME_TRAINEE_CIRCLES, {"cohort_id": cohort_id, "user_ids": list(trainee_ids)}
         )
-        if wanted is None or user_id in wanted
-    }
+    circle_of = {int(user_id): circle_id for user_id, circle_id in found}
     if content is None:
         return TraineePlans(CohortPlan(default=[]), circle_of)
     circles = {c for c in circle_of.values() if c is not None}
