@@ -139,7 +139,7 @@ def test_demo_command_prints_one_login_per_line_with_role_and_email(demo_command
         assert "@" in fields[1] and fields[1].endswith("example.org")
 
 
-def test_demo_work_gives_mentors_reviews_and_leaves_the_first_trainees_fresh(engine, client):
+def test_demo_work_gives_mentors_reviews_and_work_waiting_for_them(engine, client):
     from iil_lms.learning.models import Feedback, Submission
 
     run_demo(engine)
@@ -158,13 +158,12 @@ def test_demo_work_gives_mentors_reviews_and_leaves_the_first_trainees_fresh(eng
             assert feedback == 1, f"{email}: a decision comes with the mentor's comment"
         if status == "scored" and score is not None:
             assert 0 <= score <= 100
-    assert all(int(email[7:10]) > 100 for email in by_trainee), "trainees 001-100 start fresh"
     statuses = {status for found in by_trainee.values() for status in found}
     assert {"submitted", "accepted", "returned", "scored"} <= statuses
-    assert 100 < len(by_trainee) < 175
+    assert len(by_trainee) > 200  # eleven weeks into the year, nearly everyone has work
 
     # A mentor of a trainee with work waiting sees it on their overview.
-    waiting = next(email for email, found in by_trainee.items() if found == ["submitted"])
+    waiting = next(email for email, found in by_trainee.items() if "submitted" in found)
     mentor_query = text(
         'SELECT m.email, t.display_name FROM mentor_assignment a JOIN "user" t ON t.id = '
         'a.trainee_id JOIN "user" m ON m.id = a.mentor_id WHERE t.email = :e AND a.ended_at IS NULL'

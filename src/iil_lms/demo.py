@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import cycle
 from pathlib import Path
 from typing import Any
@@ -304,10 +304,13 @@ def build_demo(
     password: str | None = None,
     curricula_dir: Path | None = None,
     settings: Settings | None = None,
+    today: date | None = None,
 ) -> list[DemoLogin]:
     """Create (or find) the demo academies, cohorts and people; return the logins to print.
+    The Pakistan cohort's dates and work are those of a cohort in its year on `today`.
     With `settings` (as `iil-lms demo` passes them) also some issued certificates: they
     are signed with each academy's key, kept in that data folder."""
+    today = today or date.today()
     chosen = password or DEFAULT_PASSWORD
     existing = {u.email: u for u in session.exec(select(User))}
     sample = next((u for u in existing.values() if u.email.endswith(".example.org")), None)
@@ -324,11 +327,11 @@ def build_demo(
         session.add(admin)
     logins.append(DemoLogin("admin", admin.email, "all"))
 
-    logins += _pakistan(session, people)
+    logins += _pakistan(session, people, today)
     logins += _nepal(session, people)
     _curriculum_and_plans(session, curricula_dir)
     seed_mentoring_demo(session, admin.id)
-    seed_learning_demo(session)
+    seed_learning_demo(session, today)
     seed_summit_demo(session)
     if settings is not None:
         seed_certificates_demo(session, settings)
@@ -360,7 +363,22 @@ def _curriculum_and_plans(session: Session, curricula_dir: Path | None) -> None:
             plans.generate_plan(session, cohort, timeframe)
 
 
-def _pakistan(session: Session, people: _People) -> list[DemoLogin]:
+# The Pakistan cohort is about eleven weeks into its year on the day the demo is built
+# (it starts on the Monday on or before that day), and runs 47 weeks.
+PK_WEEKS_IN = 11
+PK_LENGTH = timedelta(days=326)
+
+
+def pakistan_dates(today: date) -> tuple[date, date]:
+    """The Pakistan demo cohort's first and last day for a demo built on `today`: 7 Sep
+    2026 to 30 Jul 2027 for one built on 27 Nov 2026."""
+    start = today - timedelta(weeks=PK_WEEKS_IN)
+    start -= timedelta(days=start.weekday())
+    return start, start + PK_LENGTH
+
+
+def _pakistan(session: Session, people: _People, today: date) -> list[DemoLogin]:
+    starts_on, ends_on = pakistan_dates(today)
     academy = get_or_create_academy(
         session,
         slug="csa-lahore",
@@ -375,8 +393,8 @@ def _pakistan(session: Session, people: _People) -> list[DemoLogin]:
         slug="ctp-2026",
         name="Common Training Programme 2026-27",
         language="en",
-        starts_on=date(2026, 9, 7),
-        ends_on=date(2027, 7, 30),
+        starts_on=starts_on,
+        ends_on=ends_on,
         timeframe="academy-year",
     )
     domain = "csa-pk.example.org"
@@ -447,14 +465,14 @@ def _pakistan(session: Session, people: _People) -> list[DemoLogin]:
         [
             (
                 "Orientation week",
-                date(2026, 9, 7),
-                date(2026, 9, 11),
+                cohort.starts_on,
+                cohort.starts_on + timedelta(days=4),
                 "Civil Services Academy, Walton Road, Lahore",
             ),
             (
                 "Integrity Summit",
-                date(2027, 7, 22),
-                date(2027, 7, 23),
+                cohort.ends_on - timedelta(days=8),
+                cohort.ends_on - timedelta(days=7),
                 "Civil Services Academy, Lahore",
             ),
         ],

@@ -40,23 +40,41 @@
     return el ? parseInt(el.value, 10) || 0 : 0;
   }
 
+  function setBaseRevision(form, value) {
+    var el = form.querySelector("#base-revision");
+    if (el) el.value = String(value);
+  }
+
   function setUp(form) {
     var key = form.getAttribute("data-autosave");
     var seq = 0;
     var sentSeq = 0;
+    // Text typed after the session ended could not be saved: it is restored after the
+    // next sign-in even when another tab saved a newer draft meanwhile.
+    var signedOut = false;
 
     function remember() {
       seq += 1;
       try {
-        localStorage.setItem(key, JSON.stringify({ revision: revision(form), seq: seq, fields: fields(form) }));
+        localStorage.setItem(key, JSON.stringify({
+          revision: revision(form), seq: seq, fields: fields(form), signedOut: signedOut
+        }));
       } catch (e) { /* storage full or disabled: the server save still runs */ }
     }
 
     var stored = null;
     try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { stored = null; }
-    if (stored && stored.fields && stored.revision >= revision(form)) {
+    if (stored && stored.fields && (stored.signedOut || stored.revision >= revision(form))) {
       restore(form, stored.fields);
-      show("restored-notice", true);
+      if (stored.signedOut) {
+        // Saved against the revision that tab had: if another tab saved since, the server
+        // keeps that text among the earlier versions and shows the conflict notice.
+        setBaseRevision(form, Math.min(stored.revision, revision(form)));
+        signedOut = true;  // until the server has it
+        show("kept-notice", true);
+      } else {
+        show("restored-notice", true);
+      }
       remember();
       setTimeout(function () { htmx.trigger(form, "change"); }, 0);
     } else if (stored) {
@@ -71,9 +89,12 @@
       if (event.detail.successful) {
         show("offline-notice", false);
         show("expired-notice", false);
+        signedOut = false;
         if (sentSeq === seq) localStorage.removeItem(key);
       } else if (xhr && (xhr.status === 401 || xhr.status === 403)) {
         // Signed out: a 401, or the CSRF check's 403 when the session cookie is gone.
+        signedOut = true;
+        remember();
         show("expired-notice", true);
       } else {
         show("offline-notice", true);

@@ -84,14 +84,57 @@ def test_quarterly_plan_opens_milestones_at_the_cohorts_four_convenings(session,
     by_milestone: dict[int, list[plans.PlannedModule]] = {}
     for p in plan:
         by_milestone.setdefault(p.milestone_position, []).append(p)
-    expected_convening = {1: 0, 2: 0, 3: 1, 4: 2, 5: 3, 6: 3}
+    expected_convening = {1: 0, 2: 0, 3: 1, 4: 2, 5: 2, 6: 3}
     for position, planned in by_milestone.items():
         c_index = expected_convening[position]
         for p in planned:
             assert p.opens_on == convenings[c_index][0]
             if c_index < 3:  # due before the next convening
                 assert p.due_on < convenings[c_index + 1][0]
+            else:  # the summit's own module: held at the summit
+                assert p.due_on == convenings[3][1]
             assert p.opens_on <= p.due_on <= cohort.ends_on
+
+
+def test_quarterly_template_prepares_for_the_summit_before_it_and_holds_it_on_its_dates():
+    """Nepal's year: the summit milestone (preparing a pitch, the summit, sustaining
+    change) no longer opens on the summit's first day and falls due in August."""
+    summit = (date(2027, 6, 14), date(2027, 6, 16))
+    convenings = [
+        (date(2026, 9, 14), date(2026, 9, 16)),
+        (date(2026, 12, 14), date(2026, 12, 16)),
+        (date(2027, 3, 15), date(2027, 3, 17)),
+        summit,
+    ]
+    slugs = [
+        ["integrity-in-public-work", "speaking-up"],
+        ["citizen-journeys", "root-cause-analysis"],
+        ["generating-ideas", "testing-with-citizens"],
+        ["working-with-a-mentor", "measuring-change"],
+        ["storytelling-public-work", "outreach-materials"],
+        ["preparing-a-pitch", "the-summit", "sustaining-change"],
+    ]
+    modules = [
+        timeframes.ModuleRef(ms * 10 + i + 1, ms, slug)
+        for ms, group in enumerate(slugs)
+        for i, slug in enumerate(group)
+    ]
+    by_slug = {
+        m.slug: slot
+        for slot in timeframes.quarterly_slots(
+            modules, date(2026, 9, 14), date(2027, 8, 27), convenings
+        )
+        for m in modules
+        if m.id == slot.module_id
+    }
+    assert len(by_slug) == len(modules)
+    pitch, the_summit = by_slug["preparing-a-pitch"], by_slug["the-summit"]
+    assert pitch.opens_on == convenings[2][0] and pitch.due_on < summit[0]
+    assert (the_summit.opens_on, the_summit.due_on) == summit
+    for slug in ("storytelling-public-work", "outreach-materials"):
+        assert by_slug[slug].due_on < summit[0]
+    after = by_slug["sustaining-change"]
+    assert after.opens_on >= summit[0] and after.due_on == date(2027, 8, 27)
 
 
 def test_quarterly_plan_without_convenings_generates_them_three_months_apart():

@@ -127,14 +127,17 @@ def test_an_overdue_milestone_says_which_module_was_due_when(
     text = client.get("/journey").text
     step = text.split('class="journey-step step-overdue"')[1].split("</li>\n    </ul>")[0]
     was_due = format_day(today() - timedelta(days=3))
-    # The milestone's date is the overdue module's, not its last due date.
+    # The milestone's line names the overdue module and its date, then when the
+    # milestone ends (its last module's due date).
     header = step.split("</p>")[0]
-    assert "Overdue" in header and f"Was due {was_due}" in header
-    assert format_day(today() + timedelta(days=40)) not in header
+    ends = format_day(today() + timedelta(days=40))
+    assert "Overdue" in header
+    assert f"“Module 1” was due {was_due}; the milestone ends {ends}" in header
     overdue_line = step.split("<li>")[1]
     assert "Module 1" in overdue_line and "badge-overdue" in overdue_line
     later_line = step.split("<li>")[2]
     assert "Later module" in later_line and "badge-overdue" not in later_line
+    assert f"due {ends}" in later_line  # an open module shows its due date
 
 
 def test_journey_before_the_plan_exists_shows_an_empty_state(

@@ -34,9 +34,11 @@ def curriculum(
     milestones: int = 2,
     exercises: int = 2,
     slug: str | None = None,
+    planned: bool = False,
 ) -> list[Exercise]:
     """A curriculum of `milestones` milestones with one module each and `exercises`
-    reflection exercises per module (the first with a rubric), used by the cohort."""
+    reflection exercises per module (the first with a rubric), used by the cohort;
+    with `planned`, every module is in the cohort's plan (open, due in two weeks)."""
     slug = slug or f"test-{cohort.id}"
     found = Curriculum(slug=slug, title="Test curriculum")
     session.add(found)
@@ -74,6 +76,15 @@ def curriculum(
             )
             session.add(exercise)
             made.append(exercise)
+        if planned:
+            session.add(
+                PlanItem(
+                    cohort_id=cohort.id,
+                    module_id=module.id,
+                    opens_on=date.today() - timedelta(days=7),
+                    due_on=date.today() + timedelta(days=14),
+                )
+            )
     cohort.curriculum_version_id = version.id
     session.add(cohort)
     session.commit()

@@ -17,7 +17,7 @@ def test_overview_shows_progress_awaiting_review_oldest_first_and_last_contact(
     c = factory.cohort(trainees=3, mentors=1)
     mentor = c.mentors[0]
     t1, t2, t3 = c.trainees
-    exercises = curriculum(session, c.cohort, milestones=2, exercises=2)
+    exercises = curriculum(session, c.cohort, milestones=2, exercises=2, planned=True)
     assign(session, c.cohort, mentor, t1, t2)
     now = datetime.now(UTC)
     submit(
@@ -82,7 +82,7 @@ def test_only_mentors_open_the_overview(client, factory):
 def test_mentor_cannot_open_other_mentors_trainee(client, factory, session):
     c = factory.cohort(trainees=2, mentors=2)
     (mine, theirs), (me, other) = c.trainees, c.mentors
-    exercise = curriculum(session, c.cohort, milestones=1, exercises=1)[0]
+    exercise = curriculum(session, c.cohort, milestones=1, exercises=1, planned=True)[0]
     assign(session, c.cohort, me, mine)
     assign(session, c.cohort, other, theirs)
     their_work = submit(session, c.cohort, theirs, exercise)
@@ -144,7 +144,7 @@ def test_trainer_opens_any_trainee_of_the_cohort_read_only(client, factory, sess
 
 def _mentees_page_queries(client, engine, factory, session, n: int) -> int:
     c = factory.cohort(trainees=n, mentors=1, circles=3)
-    exercises = curriculum(session, c.cohort, milestones=3, exercises=2, slug=f"q{n}")
+    exercises = curriculum(session, c.cohort, milestones=3, exercises=2, slug=f"q{n}", planned=True)
     assign(session, c.cohort, c.mentors[0], *c.trainees)
     for i, trainee in enumerate(c.trainees):
         submit(session, c.cohort, trainee, exercises[i % len(exercises)])
@@ -181,7 +181,7 @@ def test_progress_counts_done_by_the_journeys_rule(session, factory):
     from iil_lms.mentoring.mentees import progress_by_trainee
 
     fx = factory.cohort(trainees=2, mentors=1)
-    ex = curriculum(session, fx.cohort, milestones=1, exercises=4)
+    ex = curriculum(session, fx.cohort, milestones=1, exercises=4, planned=True)
     ex[3].type, ex[3].spec = "quiz", {"pass_mark": 60}
     session.add(ex[3])
     session.commit()

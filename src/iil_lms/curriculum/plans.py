@@ -13,7 +13,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
-from iil_lms.cohorts.models import Cohort, Convening, LearningCircle
+from iil_lms.cohorts.models import Cohort, Convening, LearningCircle, Membership, Role
 from iil_lms.curriculum.models import CurriculumVersion, Exercise, Milestone, Module, PlanItem
 from iil_lms.curriculum.service import CurriculumError, latest_version
 from iil_lms.curriculum.structure import Structure, latest_version_column, structure
@@ -165,6 +165,69 @@ def plan_for_cohort(session: Session, cohort_id: int) -> CohortPlan:
     )
 
 
+@dataclass
+class TraineePlans:
+    """Trainees' effective plans: each trainee follows their learning circle's view of
+    the cohort plan (`CohortPlan.for_circle`)."""
+
+    cohort_plan: CohortPlan
+    circle_of: dict[int, int | None]
+    structure: Structure | None = None
+
+    def of(self, trainee_id: int) -> list[PlannedModule]:
+        return self.cohort_plan.for_circle(self.circle_of.get(trainee_id))
+
+    @property
+    def trainee_ids(self) -> list[int]:
+        return list(self.circle_of)
+
+
+_MEMBERSHIP: Any = Membership.__table__  # type: ignore[attr-defined]
+_TRAINEE_CIRCLES = sa_select(_MEMBERSHIP.c.user_id, _MEMBERSHIP.c.circle_id).where(
+    _MEMBERSHIP.c.cohort_id == bindparam("cohort_id"),
+    _MEMBERSHIP.c.role == Role.TRAINEE.value,
+)
+_SOME_TRAINEE_CIRCLES = _TRAINEE_CIRCLES.where(
+    _MEMBERSHIP.c.user_id.in_(bindparam("user_ids", expanding=True))
+)
+
+
+def trainee_plans(
+    session: Session, cohort_id: int, trainee_ids: Iterable[int] | None = None
+) -> TraineePlans:
+    """The one rule for what is planned for trainees: every trainee of the cohort (or
+    those of `trainee_ids` who are trainees in it) with their effective plan
+    (`effective_plan` for their circle: cohort-wide rows, the circle's date overrides
+    and removals, retired modules left out). Two queries while the curriculum structure
+    is cached, whatever the number of trainees."""
+    rows, content = _plan_rows(session, cohort_id, -1)
+    if trainee_ids is None:
+        found = session.connection().execute(_TRAINEE_CIRCLES, {"cohort_id": cohort_id})
+    else:
+        found = session.connection().execute(
+            _SOME_TRAINEE_CIRCLES, {"cohort_id": cohort_id, "user_ids": list(trainee_ids)}
+        )
+    circle_of = {int(user_id): circle_id for user_id, circle_id in found}
+    if content is None:
+        return TraineePlans(CohortPlan(default=[]), circle_of)
+    circles = {c for c in circle_of.values() if c is not None}
+    return TraineePlans(
+        CohortPlan(
+            default=_resolve(rows, None, content),
+            by_circle={c: _resolve(rows, c, content) for c in circles},
+        ),
+        circle_of,
+        content,
+    )
+
+
+def trainee_plan(session: Session, cohort_id: int, trainee_id: int) -> list[PlannedModule]:
+    """One trainee's effective plan, by `trainee_plans`' rule (empty when they are not a
+    trainee of the cohort)."""
+    plans = trainee_plans(session, cohort_id, [trainee_id])
+    return plans.of(trainee_id) if trainee_id in plans.circle_of else []
+
+
 def has_plan(session: Session, cohort_id: int) -> bool:
     return (
         session.exec(select(PlanItem.id).where(PlanItem.cohort_id == cohort_id).limit(1)).first()
@@ -177,7 +240,7 @@ def has_plan(session: Session, cohort_id: int) -> bool:
 
 def _curriculum_modules(session: Session, curriculum_id: int) -> list[ModuleRef]:
     rows = session.exec(
-        select(Module.id, Milestone.position)
+        select(Module.id, Milestone.position, Module.slug)
         .join(Milestone, col(Milestone.id) == Module.milestone_id)
         .where(
             Module.curriculum_id == curriculum_id,
@@ -186,9 +249,9 @@ def _curriculum_modules(session: Session, curriculum_id: int) -> list[ModuleRef]
         )
         .order_by(col(Milestone.position), col(Module.position))
     ).all()
-    positions = sorted({p for _id, p in rows})
+    positions = sorted({p for _id, p, _slug in rows})
     index = {p: i for i, p in enumerate(positions)}
-    return [ModuleRef(m_id or 0, index[p]) for m_id, p in rows]
+    return [ModuleRef(m_id or 0, index[p], slug) for m_id, p, slug in rows]
 
 
 def _started_modules(session: Session, cohort_id: int, today: date) -> set[int]:

@@ -30,9 +30,14 @@ DEFAULT_BREAKS: tuple[tuple[date, date], ...] = (
     (date(2028, 2, 25), date(2028, 3, 2)),
     (date(2028, 5, 3), date(2028, 5, 9)),
 )
-# Quarterly template: which convening (0-3) opens the modules of milestone 1..6.
-SIX_MILESTONES_TO_CONVENING = (0, 0, 1, 2, 3, 3)
+# Quarterly template: which convening (0-3) opens the modules of milestone 1..5; the
+# last convening is the Integrity Summit, held for the last milestone (see
+# quarterly_slots).
+SIX_MILESTONES_TO_CONVENING = (0, 0, 1, 2, 2, 3)
 CONVENING_DAYS = 3
+# The module of the last milestone that *is* the summit (iil-core's); a curriculum
+# without it has its last milestone's last module at the summit.
+SUMMIT_MODULE_SLUG = "the-summit"
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class Slot:
 class ModuleRef:
     id: int
     milestone_index: int  # 0-based position of its milestone
+    slug: str = ""
 
 
 def _overlaps(start: date, end: date, breaks: Iterable[tuple[date, date]]) -> bool:
@@ -123,11 +129,23 @@ def convening_windows(
 
 
 def convening_of_milestone(index: int, milestone_count: int) -> int:
-    """Milestones 1-2 at convening 1, 3 at 2, 4 at 3, 5-6 at 4; other counts spread
-    evenly over the four convenings."""
+    """Milestones 1-2 at convening 1, 3 at 2, 4-5 at 3 and the last (the summit's) at 4;
+    other counts spread evenly over the first three convenings, the last milestone at
+    the fourth."""
+    if index >= milestone_count - 1:
+        return 3
     if milestone_count == len(SIX_MILESTONES_TO_CONVENING):
         return SIX_MILESTONES_TO_CONVENING[index]
-    return min(3, index * 4 // max(milestone_count, 1))
+    return min(2, index * 3 // max(milestone_count - 1, 1))
+
+
+def _summit_module(modules: Sequence[ModuleRef], last_milestone: int) -> int | None:
+    """The id of the module held at the summit: SUMMIT_MODULE_SLUG in the last
+    milestone, else that milestone's last module."""
+    last = [m for m in modules if m.milestone_index == last_milestone]
+    named = [m for m in last if m.slug == SUMMIT_MODULE_SLUG]
+    chosen = named or last[-1:]
+    return chosen[0].id if chosen else None
 
 
 def quarterly_slots(
@@ -137,15 +155,27 @@ def quarterly_slots(
     convenings: Sequence[tuple[date, date]] = (),
 ) -> list[Slot]:
     """Each milestone's modules open on the first day of its convening; their due dates
-    are spread over the district work until the day before the next convening (the last
-    convening's until the cohort ends), in module order."""
+    are spread over the district work until the day before the next convening, in
+    module order. The fourth convening is the Integrity Summit: the summit module (see
+    `_summit_module`) opens on its first day and is due on its last; the modules of the
+    last milestone before it prepare for it, so they open at the third convening and
+    are due before the summit; those after it run from the summit to the cohort's
+    end."""
     windows = convening_windows(starts_on, ends_on, convenings)
     milestone_count = max((m.milestone_index for m in modules), default=0) + 1
+    summit_id = _summit_module(modules, milestone_count - 1)
+    before_summit = True
     groups: dict[int, list[ModuleRef]] = {}
+    summit: list[Slot] = []
     for module in modules:
-        groups.setdefault(
-            convening_of_milestone(module.milestone_index, milestone_count), []
-        ).append(module)
+        c_index = convening_of_milestone(module.milestone_index, milestone_count)
+        if module.id == summit_id:
+            before_summit = False
+            summit.append(Slot(module.id, windows[3][0], windows[3][1]))
+            continue
+        if c_index == 3 and before_summit:
+            c_index = 2  # preparing for the summit
+        groups.setdefault(c_index, []).append(module)
     slots = []
     for c_index, group in sorted(groups.items()):
         opens = windows[c_index][0]
@@ -157,4 +187,7 @@ def quarterly_slots(
         for k, module in enumerate(group):
             due = opens + timedelta(days=-(-(k + 1) * span // len(group)))
             slots.append(Slot(module.id, opens, min(max(due, opens), last)))
-    return slots
+        if c_index == 2:
+            slots.extend(summit)
+            summit = []
+    return slots + summit

@@ -1,14 +1,15 @@
-"""Demo work in the Pakistan cohort, so that a mentor has submissions to review, a trainer
-sees who submitted and how far the cohort is, and the journey maps differ: trainees 101 to
-275 have worked through the first modules of the plan in five patterns (nothing yet,
-waiting for review, accepted, returned with feedback, the whole module done). Trainees 001
-to 100 start fresh, so a demo walk-through starts from an empty journey. Written only when
-the cohort has no submission yet, so running the demo again changes nothing. Nobody is
-notified: this is set-up, not news."""
+"""Demo work in the Pakistan cohort, so that on the day the demo is built the progress
+page looks like a living cohort: most trainees have done everything that has fallen due
+(accepted by their mentor, quizzes passed, surveys sent) and some of the open module, some
+are behind (the last module that fell due not done, or work returned for revision), and a
+few are ahead with the open module done too. Dates come from the cohort's plan and today.
+Written only when the cohort has no submission yet, so running the demo again changes
+nothing. Nobody is notified: this is set-up, not news."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select as sa_select
@@ -16,14 +17,25 @@ from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Membership, Role
-from iil_lms.curriculum.models import Exercise, PlanItem
+from iil_lms.curriculum.models import Exercise
+from iil_lms.curriculum.plans import PlannedModule, effective_plan
+from iil_lms.learning import uploads
 from iil_lms.learning.answers import ACTION_PLAN_FIELDS, quiz_score
 from iil_lms.learning.models import Feedback, Submission, SubmissionStatus
 from iil_lms.mentoring.models import MentorAssignment
+from iil_lms.settings import get_settings
+from iil_lms.web.i18n import local_today
 
 COHORT = "ctp-2026"
-FIRST_ACTIVE_TRAINEE = 100  # trainees after the first hundred (by email) have done work
-MODULES_WORKED = 2  # the first modules of the plan, by opening date
+# Every BEHIND-th trainee (by email) is behind, every AHEAD-th is ahead; the rest on track.
+BEHIND = 7
+AHEAD = 25
+# A one-pixel PNG: upload exercises in the demo carry this file.
+DEMO_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a1e0d5"
+    "a80000000049454e44ae426082"
+)
 
 REFLECTIONS = (
     "At the district accounts office a pensioner was told to come back next week unless he "
@@ -49,21 +61,30 @@ FEEDBACK = {
 }
 
 
-def seed_demo(session: Session) -> int:
-    """Submissions and feedback for the Pakistan demo cohort; returns how many were written."""
+def seed_demo(session: Session, today: date | None = None, uploads_dir: Path | None = None) -> int:
+    """Submissions and feedback for the Pakistan demo cohort as of `today` (the academy's
+    date by default); returns how many were written."""
     cohort = session.exec(select(Cohort).where(Cohort.slug == COHORT)).first()
     if cohort is None or cohort.id is None:
         return 0
     if session.exec(select(Submission.id).where(Submission.cohort_id == cohort.id)).first():
         return 0
-    modules = _first_planned_modules(session, cohort.id)
-    if not modules:
+    today = today or local_today()
+    plan = [p for p in effective_plan(session, cohort.id, None) if p.opens_on <= today]
+    if not plan:
         return 0
-    exercises = session.exec(
+    fallen_due = [p for p in plan if p.due_on < today]
+    open_now = [p for p in plan if p.due_on >= today]
+    exercises: dict[int, list[Exercise]] = {}
+    for exercise in session.exec(
         select(Exercise)
-        .where(col(Exercise.module_id).in_(list(modules)), col(Exercise.retired).is_(False))
+        .where(
+            col(Exercise.module_id).in_([p.module_id for p in plan]),
+            col(Exercise.retired).is_(False),
+        )
         .order_by(col(Exercise.module_id), col(Exercise.position))
-    ).all()
+    ).all():
+        exercises.setdefault(exercise.module_id, []).append(exercise)
     mentors = dict(
         session.execute(
             sa_select(col(MentorAssignment.trainee_id), col(MentorAssignment.mentor_id)).where(
@@ -78,59 +99,92 @@ def seed_demo(session: Session) -> int:
         .where(Membership.cohort_id == cohort.id, Membership.role == Role.TRAINEE)
         .order_by(col(User.email))
     ).all()
-    written = 0
-    for index, trainee_id in enumerate(trainees[FIRST_ACTIVE_TRAINEE:], FIRST_ACTIVE_TRAINEE):
-        pattern = index % 5
-        if pattern == 0 or trainee_id is None:
+    upload_name = _demo_upload(uploads_dir or get_settings().uploads_dir)
+    now = datetime.combine(today, time(9), tzinfo=UTC)
+    pending: list[tuple[Submission, int | None]] = []
+    for index, trainee_id in enumerate(trainees):
+        if trainee_id is None:
             continue
-        # Patterns 1-3 have done the first exercise only; pattern 4 everything listed.
-        chosen = exercises if pattern == 4 else exercises[:1]
-        for offset, exercise in enumerate(chosen):
-            if exercise.type == "upload":
-                continue  # a demo has no files to show
-            opens_on, due_on = modules[exercise.module_id]
-            sent = datetime.combine(
-                opens_on + timedelta(days=3 + (index + offset) % 12), time(10), tzinfo=UTC
-            )
-            outcome = {1: SubmissionStatus.SUBMITTED, 2: SubmissionStatus.ACCEPTED}.get(
-                pattern, SubmissionStatus.RETURNED if pattern == 3 else SubmissionStatus.ACCEPTED
+        mentor_id = mentors.get(trainee_id)
+        for planned, exercise, outcome in _work(index, fallen_due, open_now, exercises):
+            offset = 2 + (index + exercise.position) % 5
+            sent = min(
+                datetime.combine(planned.opens_on + timedelta(days=offset), time(10), tzinfo=UTC),
+                now - timedelta(hours=2 + index % 20),
             )
             submission = _submission(cohort.id, trainee_id, exercise, index, sent, outcome)
-            submission.late = sent.date() > due_on
-            mentor_id = mentors.get(trainee_id)
+            submission.late = sent.date() > planned.due_on
+            if exercise.type == "upload":
+                submission.file_name = upload_name
+                submission.file_type = "image/png"
+                submission.original_name = "problem-tree.png"
             if submission.status in FEEDBACK and mentor_id is not None:
-                submission.reviewed_at = sent + timedelta(days=2)
+                submission.reviewed_at = min(sent + timedelta(days=2), now)
                 submission.reviewed_by_id = mentor_id
-            session.add(submission)
-            session.flush()
-            if submission.reviewed_by_id is not None:
-                session.add(
-                    Feedback(
-                        submission_id=submission.id or 0,
-                        author_id=submission.reviewed_by_id,
-                        body=FEEDBACK[submission.status],
-                        decision=submission.status,
-                        created_at=submission.reviewed_at or sent,
-                    )
-                )
-            written += 1
+            elif submission.status in FEEDBACK:
+                submission.status = SubmissionStatus.SUBMITTED
+            pending.append((submission, mentor_id))
+    session.add_all([s for s, _m in pending])
     session.flush()
-    return written
+    session.add_all(
+        [
+            Feedback(
+                submission_id=s.id or 0,
+                author_id=s.reviewed_by_id,
+                body=FEEDBACK[s.status],
+                decision=s.status,
+                created_at=s.reviewed_at or s.submitted_at,
+            )
+            for s, _mentor in pending
+            if s.reviewed_by_id is not None
+        ]
+    )
+    session.flush()
+    return len(pending)
 
 
-def _first_planned_modules(session: Session, cohort_id: int) -> dict[int, tuple[date, date]]:
-    """module id -> (opens on, due on) for the cohort-wide plan's first modules."""
-    rows = session.execute(
-        sa_select(col(PlanItem.module_id), col(PlanItem.opens_on), col(PlanItem.due_on))
-        .where(
-            col(PlanItem.cohort_id) == cohort_id,
-            col(PlanItem.circle_id).is_(None),
-            col(PlanItem.removed).is_(False),
-        )
-        .order_by(col(PlanItem.opens_on), col(PlanItem.module_id))
-        .limit(MODULES_WORKED)
-    ).all()
-    return {module_id: (opens_on, due_on) for module_id, opens_on, due_on in rows}
+def _work(
+    index: int,
+    fallen_due: list[PlannedModule],
+    open_now: list[PlannedModule],
+    exercises: dict[int, list[Exercise]],
+) -> list[tuple[PlannedModule, Exercise, str]]:
+    """What trainee `index` has sent: (planned module, exercise, outcome)."""
+    behind = index % BEHIND == BEHIND - 2
+    ahead = index % AHEAD == 3
+    # Half of those behind have not started the last module that fell due; the others
+    # had an earlier module's first exercise returned for revision.
+    returned_in = (index // 2) % max(len(fallen_due), 1)
+    work: list[tuple[PlannedModule, Exercise, str]] = []
+    for n, planned in enumerate(fallen_due):
+        last = n == len(fallen_due) - 1
+        if behind and last and index % 2 == 0:
+            continue
+        for k, exercise in enumerate(exercises.get(planned.module_id, [])):
+            outcome = SubmissionStatus.ACCEPTED
+            if behind and index % 2 == 1 and n == returned_in and k == 0:
+                outcome = SubmissionStatus.RETURNED
+            work.append((planned, exercise, outcome))
+    for planned in open_now[:1]:
+        chosen = exercises.get(planned.module_id, [])
+        if not ahead:
+            # On track: the first exercise of the open module sent by every third trainee,
+            # waiting for the mentor; the rest still to do.
+            chosen = chosen[:1] if index % 3 == 0 else []
+        for exercise in chosen:
+            outcome = SubmissionStatus.ACCEPTED if ahead else SubmissionStatus.SUBMITTED
+            work.append((planned, exercise, outcome))
+    return work
+
+
+def _demo_upload(uploads_dir: Path) -> str:
+    """The demo's one stored file (written once), named as `uploads.store` names files."""
+    name = f"{uploads.SUBFOLDER}/demo-problem-tree.png"
+    path = uploads_dir / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(DEMO_PNG)
+    return name
 
 
 def _submission(
@@ -147,12 +201,12 @@ def _submission(
     )
     kind = exercise.type
     if kind == "quiz":
-        # Right answers, except that every third trainee misses the first question.
+        # Right answers, except that a trainee who is behind misses the first question.
         answers = [
             [j for j, option in enumerate(q.get("options") or []) if option.get("correct")]
             for q in spec.get("questions") or []
         ]
-        if answers and index % 3 == 0:
+        if answers and outcome == SubmissionStatus.RETURNED:
             answers[0] = [0] if answers[0] != [0] else [1]
         submission.content = {"answers": answers}
         submission.score = quiz_score(spec, answers)

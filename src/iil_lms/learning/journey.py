@@ -17,8 +17,13 @@ from sqlmodel import Session, col
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Attendance, Convening, Membership, Role
 from iil_lms.curriculum.models import Exercise
-from iil_lms.curriculum.plans import PlannedModule, plan_and_structure, plan_for_cohort
-from iil_lms.curriculum.structure import ExerciseRef, Structure, structure
+from iil_lms.curriculum.plans import (
+    PlannedModule,
+    TraineePlans,
+    plan_and_structure,
+    trainee_plans,
+)
+from iil_lms.curriculum.structure import ExerciseRef, Structure
 from iil_lms.learning.answers import is_done
 from iil_lms.learning.models import Draft, Feedback, Submission, SubmissionStatus
 from iil_lms.learning.service import ExerciseUnavailable
@@ -77,6 +82,8 @@ class MilestoneProgress:
     due_on: date | None = None  # the last due date of its modules
     # The due date of its earliest overdue module: what an overdue milestone was due by.
     overdue_since: date | None = None
+    # That module's title (in the reader's language), so the page can name it.
+    overdue_module: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,6 +219,7 @@ def _build(
             milestone.overdue_since is None or planned.due_on < milestone.overdue_since
         ):
             milestone.overdue_since = planned.due_on
+            milestone.overdue_module = module.title
         milestone.modules.append(module)
         milestone.done += module.done
         milestone.total += module.total
@@ -440,22 +448,22 @@ def unread_feedback(
 
 
 def completion_for_cohort(
-    session: Session, cohort_id: int, today: date | None = None
+    session: Session,
+    cohort_id: int,
+    today: date | None = None,
+    plans: TraineePlans | None = None,
 ) -> dict[int, dict[int, str]]:
     """Each trainee's status on each milestone of their effective plan
-    ({user_id: {milestone_id: status}}), by the same rules as the journey map, in six
-    queries whatever the number of trainees."""
+    (`trainee_plans`; pass `plans` when already read) ({user_id: {milestone_id: status}}),
+    by the same rules as the journey map, in four queries whatever the number of
+    trainees."""
     today = today or local_today()
-    cohort_plan = plan_for_cohort(session, cohort_id)
-    trainees = session.execute(
-        sa_select(col(Membership.user_id), col(Membership.circle_id)).where(
-            col(Membership.cohort_id) == cohort_id, col(Membership.role) == Role.TRAINEE.value
-        )
-    ).all()
+    plans = plans or trainee_plans(session, cohort_id)
+    cohort_plan = plans.cohort_plan
     module_ids = {p.module_id for p in cohort_plan.default}
     for circle_plan in cohort_plan.by_circle.values():
         module_ids.update(p.module_id for p in circle_plan)
-    content = structure(session) if module_ids else None
+    content = plans.structure if module_ids else None
     refs_by_module = {m: content.exercises_of(m) for m in module_ids} if content else {}
     versions: dict[int, dict[int, list[tuple[int, str, float | None]]]] = defaultdict(
         lambda: defaultdict(list)
@@ -478,12 +486,8 @@ def completion_for_cohort(
     ).all():
         drafted[user_id].add(exercise_id)
     result: dict[int, dict[int, str]] = {}
-    for user_id, circle_id in trainees:
-        plan = (
-            cohort_plan.by_circle.get(circle_id, cohort_plan.default)
-            if circle_id
-            else cohort_plan.default
-        )
+    for user_id in plans.trainee_ids:
+        plan = plans.of(user_id)
         milestones = _build(plan, refs_by_module, versions[user_id], drafted[user_id], today)
         result[user_id] = {m.milestone_id: m.status for m in milestones}
     return result

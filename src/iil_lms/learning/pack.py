@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from iil_lms import __version__
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
-from iil_lms.curriculum.plans import effective_plan, plan_for_cohort
+from iil_lms.curriculum.plans import plan_for_cohort, trainee_plan
 from iil_lms.learning.answers import ACTION_PLAN_FIELDS, LIKERT
 from iil_lms.pdf import render_pdf, render_template_html, render_template_pdf
 from iil_lms.web.template_i18n import LocalizedTemplates
@@ -189,14 +189,13 @@ def trainee_pack_cohort(
 ) -> tuple[Cohort, Module] | None:
     """The cohort in which this trainee has the module in their plan (their circle's
     plan), preferring their active cohort; None when no such cohort exists (a 404)."""
-    memberships = session.exec(
-        select(Membership.cohort_id, Membership.circle_id).where(
+    cohort_ids = session.exec(
+        select(Membership.cohort_id).where(
             Membership.user_id == user_id, Membership.role == Role.TRAINEE.value
         )
     ).all()
-    ordered = sorted(memberships, key=lambda m: m[0] != prefer)
-    for cohort_id, circle_id in ordered:
-        if any(p.module_id == module_id for p in effective_plan(session, cohort_id, circle_id)):
+    for cohort_id in sorted(cohort_ids, key=lambda c: c != prefer):
+        if any(p.module_id == module_id for p in trainee_plan(session, cohort_id, user_id)):
             cohort = session.get(Cohort, cohort_id)
             module = session.get(Module, module_id)
             if cohort is not None and module is not None:

@@ -21,8 +21,8 @@ from sqlmodel import Session, col
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.convenings import AttendanceTotals, attendance_by_user
 from iil_lms.cohorts.models import LearningCircle, Membership, Role
-from iil_lms.curriculum.plans import PlannedModule, plan_for_cohort
-from iil_lms.curriculum.structure import ExerciseRef, Structure, structure
+from iil_lms.curriculum.plans import PlannedModule, trainee_plans
+from iil_lms.curriculum.structure import ExerciseRef, Structure
 from iil_lms.learning.answers import is_done
 from iil_lms.learning.journey import (
     DONE,
@@ -197,11 +197,12 @@ def cohort_progress(
     today = today or local_today()
     circle, status, sort = clean_filters(circle, status, sort)
     attendance = attendance if attendance in ATTENDANCE_FILTERS else ""
-    statuses = completion_for_cohort(session, cohort_id, today)
-    cohort_plan = plan_for_cohort(session, cohort_id)
+    trainees = trainee_plans(session, cohort_id)
+    statuses = completion_for_cohort(session, cohort_id, today, trainees)
+    cohort_plan = trainees.cohort_plan
     plans = [cohort_plan.default, *cohort_plan.by_circle.values()]
     has_plan = any(plans)
-    content = structure(session) if has_plan else None
+    content = trainees.structure if has_plan else None
     columns = _milestone_columns(plans)
     circles = [
         (int(r[0]), str(r[1]))
@@ -222,10 +223,10 @@ def cohort_progress(
 
     rows: list[TraineeRow] = []
     for user_id, name, email, circle_id, circle_name, mentor_name, withdrawn in roster:
-        plan_key = circle_id if circle_id in cohort_plan.by_circle else None
+        plan_key = trainees.circle_of.get(user_id)
         by_milestone = exercises_by_plan.get(plan_key)
         if by_milestone is None:
-            by_milestone = _exercises_by_milestone(cohort_plan.for_circle(plan_key), content)
+            by_milestone = _exercises_by_milestone(trainees.of(user_id), content)
             exercises_by_plan[plan_key] = by_milestone
         mine = statuses.get(user_id, {})
         cells = [

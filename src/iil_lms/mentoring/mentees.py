@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -13,7 +12,8 @@ from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role
-from iil_lms.curriculum.models import CurriculumVersion, Exercise, Milestone, Module, PlanItem
+from iil_lms.curriculum.models import Exercise, Milestone, Module
+from iil_lms.curriculum.plans import trainee_plans
 from iil_lms.db import as_utc
 from iil_lms.learning.answers import is_done
 from iil_lms.learning.models import Feedback, Submission, SubmissionStatus, newest_version_only
@@ -31,92 +31,58 @@ class MilestoneProgress:
     total: int
 
 
-@dataclass(frozen=True)
-class PlannedExercise:
-    exercise_id: int
-    exercise_type: str
-    spec: dict[str, Any]
-    milestone_id: int
-    position: int
-    title: str
-
-
-def _planned_exercises(session: Session, cohort: Cohort) -> list[PlannedExercise]:
-    """The exercises the cohort's plan assigns with their milestone; every current
-    exercise when the cohort has no plan yet (two queries)."""
-    if cohort.curriculum_version_id is None:
-        return []
-    rows = session.execute(
-        sa_select(
-            col(Exercise.id),
-            col(Exercise.type),
-            col(Exercise.spec),
-            col(Module.id),
-            col(Milestone.id),
-            col(Milestone.position),
-            col(Milestone.title),
-        )
-        .join(Module, col(Module.id) == Exercise.module_id)
-        .join(Milestone, col(Milestone.id) == Module.milestone_id)
-        .join(CurriculumVersion, col(CurriculumVersion.curriculum_id) == Milestone.curriculum_id)
-        .where(
-            col(CurriculumVersion.id) == cohort.curriculum_version_id,
-            col(Exercise.retired).is_(False),
-            col(Module.retired).is_(False),
-            col(Milestone.retired).is_(False),
-        )
-    ).all()
-    planned = set(
-        session.exec(
-            select(PlanItem.module_id).where(
-                PlanItem.cohort_id == cohort.id,
-                col(PlanItem.circle_id).is_(None),
-                col(PlanItem.removed).is_(False),
-            )
-        ).all()
-    )
-    return [
-        PlannedExercise(e, kind, spec or {}, ms, pos, title)
-        for e, kind, spec, module_id, ms, pos, title in rows
-        if e is not None and ms is not None and (not planned or module_id in planned)
-    ]
-
-
 def progress_by_trainee(
     session: Session, cohort: Cohort, trainee_ids: list[int]
 ) -> dict[int, list[MilestoneProgress]]:
-    """Each trainee's done exercises per milestone, by the learning journey's own rule
-    (`learning.answers.is_done`: accepted, a quiz passed, a survey sent), in three
-    queries whatever the number of trainees."""
-    planned = _planned_exercises(session, cohort)
-    if not planned or not trainee_ids:
+    """Each trainee's done exercises per milestone of their own effective plan (the
+    curriculum's `trainee_plans`: their circle's overrides and removals count), by the
+    learning journey's own rule (`learning.answers.is_done`: accepted, a quiz passed, a
+    survey sent), in three queries whatever the number of trainees."""
+    plans = trainee_plans(session, cohort.id or 0, trainee_ids)
+    content = plans.structure
+    if content is None or not trainee_ids:
         return {t: [] for t in trainee_ids}
-    by_exercise = {p.exercise_id: p for p in planned}
-    milestones = sorted({(p.position, p.milestone_id, p.title) for p in planned})
-    totals: dict[int, int] = {}
-    for p in planned:
-        totals[p.milestone_id] = totals.get(p.milestone_id, 0) + 1
+    # Each distinct plan's exercises: {exercise_id: milestone_id} and the milestones.
+    by_plan: dict[int | None, tuple[dict[int, int], list[tuple[int, int, str]], dict[int, int]]]
+    by_plan = {}
+    for circle_id in {*plans.circle_of.values(), None}:
+        planned = plans.cohort_plan.for_circle(circle_id)
+        exercise_milestone: dict[int, int] = {}
+        totals: dict[int, int] = {}
+        for p in planned:
+            for ref in content.exercises_of(p.module_id):
+                exercise_milestone[ref.id] = p.milestone_id
+                totals[p.milestone_id] = totals.get(p.milestone_id, 0) + 1
+        milestones = sorted(
+            {(p.milestone_position, p.milestone_id, p.milestone_title) for p in planned}
+        )
+        by_plan[circle_id] = (exercise_milestone, milestones, totals)
+    refs = {ref.id: ref for refs_ in content.exercises.values() for ref in refs_}
     attempts: dict[tuple[int, int], list[tuple[str, float | None]]] = {}
     for user_id, exercise_id, status, score in session.exec(
         select(
             Submission.user_id, Submission.exercise_id, Submission.status, Submission.score
         ).where(Submission.cohort_id == cohort.id, col(Submission.user_id).in_(trainee_ids))
     ).all():
-        if exercise_id in by_exercise:
-            attempts.setdefault((user_id, exercise_id), []).append((status, score))
+        attempts.setdefault((user_id, exercise_id), []).append((status, score))
     done: dict[tuple[int, int], int] = {}
     for (user_id, exercise_id), rows in attempts.items():
-        exercise = by_exercise[exercise_id]
-        if is_done(exercise.exercise_type, exercise.spec, rows):
-            key = (user_id, exercise.milestone_id)
+        milestone_id = by_plan[plans.circle_of.get(user_id)][0].get(exercise_id)
+        found = refs.get(exercise_id)
+        if milestone_id is not None and found and is_done(found.type, found.spec, rows):
+            key = (user_id, milestone_id)
             done[key] = done.get(key, 0) + 1
-    return {
-        t: [
-            MilestoneProgress(ms, pos, title, done.get((t, ms), 0), totals[ms])
+    result: dict[int, list[MilestoneProgress]] = {}
+    for t in trainee_ids:
+        if t not in plans.circle_of:
+            result[t] = []
+            continue
+        _exercises, milestones, totals = by_plan[plans.circle_of[t]]
+        result[t] = [
+            MilestoneProgress(ms, pos, title, done.get((t, ms), 0), totals.get(ms, 0))
             for pos, ms, title in milestones
         ]
-        for t in trainee_ids
-    }
+    return result
 
 
 # --- the mentee overview ---------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Academy, Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, PlanItem
-from iil_lms.curriculum.plans import plan_for_cohort
+from iil_lms.curriculum.plans import TraineePlans, trainee_plans
 from iil_lms.db import transaction, utcnow
 from iil_lms.learning.models import Submission
 from iil_lms.mail import send_mail
@@ -574,7 +574,7 @@ def send_due_soon_reminders(
     session: Session, today: date | None = None, *, days_ahead: int = REMINDER_DAYS
 ) -> int:
     """Remind each active trainee of every module of their own plan (the curriculum's
-    `plan_for_cohort`: a learning circle's dates win over the cohort's, removed and
+    `trainee_plans`: a learning circle's dates win over the cohort's, removed and
     retired modules are left out) that is due from today to `days_ahead` days later
     and still has an exercise they have not submitted. Today is each cohort's date in
     its academy's time zone, unless `today` is given. Each trainee is reminded once per
@@ -602,8 +602,10 @@ def send_due_soon_reminders(
     # (cohort, circle or None) -> modules due soon in that plan, as (module, due date)
     due_soon: dict[tuple[int, int | None], list[tuple[int, date]]] = {}
     titles: dict[int, str] = {}
+    plans: dict[int, TraineePlans] = {}
     for cohort_id in cohort_ids:
-        cohort_plan = plan_for_cohort(session, cohort_id)
+        plans[cohort_id] = trainee_plans(session, cohort_id)
+        cohort_plan = plans[cohort_id].cohort_plan
         first = todays[cohort_id]
         horizon = first + timedelta(days=days_ahead)
         for circle_id, planned in [(None, cohort_plan.default), *cohort_plan.by_circle.items()]:
@@ -642,8 +644,8 @@ def send_due_soon_reminders(
     ).all():
         done.setdefault((cohort_id, user_id), set()).add(exercise_id)
     batches: dict[tuple[int, int, date], list[int]] = {}
-    for cohort_id, user_id, circle_id in trainees:
-        plan = due_soon.get((cohort_id, circle_id), due_soon.get((cohort_id, None), []))
+    for cohort_id, user_id, _circle in trainees:
+        plan = due_soon[(cohort_id, plans[cohort_id].circle_of.get(user_id))]
         for module_id, due_on in plan:
             needed = exercises.get(module_id, set())
             if not needed or needed <= done.get((cohort_id, user_id), set()):

@@ -7,7 +7,7 @@ Written only when the cohort has no summit yet."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
@@ -18,7 +18,10 @@ from iil_lms.summit.models import Summit
 from iil_lms.summit.scheduler import ScheduleInfeasible
 
 COHORT = "ctp-2026"
-SUMMIT_DAY = date(2027, 6, 17)
+# Six weeks before the cohort ends (17 June 2027 for a cohort ending on 30 July 2027),
+# so the summit moves with the demo cohort's dates.
+SUMMIT_BEFORE_END = timedelta(days=43)
+DEADLINE_BEFORE_SUMMIT = timedelta(days=17)
 # Trainees by email order from here on: the browser journeys use the first 61.
 FIRST_TRAINEE = 120
 IDEAS = (
@@ -70,6 +73,7 @@ def seed_demo(session: Session) -> None:
     )
     if organiser_id is None or len(trainees) < 48:
         return
+    summit_day = cohort.ends_on - SUMMIT_BEFORE_END
     summit = service.create_summit(
         session,
         cohort_id=cohort.id,
@@ -77,11 +81,11 @@ def seed_demo(session: Session) -> None:
         fields=service.SummitFields(
             title="Integrity Summit 2027",
             venue="Civil Services Academy, Walton Road, Lahore",
-            starts_on=SUMMIT_DAY,
-            ends_on=SUMMIT_DAY,
+            starts_on=summit_day,
+            ends_on=summit_day,
             pitch_minutes=10,
             changeover_minutes=5,
-            deadline_on=date(2027, 5, 31),
+            deadline_on=summit_day - DEADLINE_BEFORE_SUMMIT,
             welcome=(
                 "Welcome to the Integrity Summit. Today trainees of the Common Training "
                 "Programme pitch the ideas they tried in their districts and departments "
@@ -103,7 +107,7 @@ def seed_demo(session: Session) -> None:
             session,
             summit,
             label=label,
-            day=SUMMIT_DAY,
+            day=summit_day,
             starts=starts,
             ends=ends,
             is_break=is_break,
