@@ -100,10 +100,13 @@ def upgrade() -> None:
             .values(seq=sa.bindparam("seq"), prev_hash=sa.bindparam("prev_hash"), hash=sa.bindparam("hash")),
             updates,
         )
-    bind.execute(
-        sa.text("INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, :seq, :hash)"),
-        {"seq": seq, "hash": prev},
-    )
+    if updates:
+        # An empty database stays empty (restore refuses a database with rows); the app
+        # adds the head with the first entry.
+        bind.execute(
+            sa.text("INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, :seq, :hash)"),
+            {"seq": seq, "hash": prev},
+        )
 
 
 def downgrade() -> None:
