@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import AuditEntry
-from iil_lms.audit.chain import verify
+from iil_lms.audit.chain import Verdict, verify
 from iil_lms.audit.service import record
 from iil_lms.cli import main
 from tests.test_cli import use_database
@@ -171,3 +171,29 @@ def test_concurrent_writers_keep_one_chain(engine: Engine) -> None:
         verdict = verify(session)
         assert verdict.broken is None
         assert verdict.entries == 30
+
+
+def test_entries_from_before_the_chain_are_sealed_by_the_migration(
+    empty_database_url: str,
+) -> None:
+    from iil_lms.db import make_engine
+    from iil_lms.migrations import upgrade
+
+    engine = make_engine(empty_database_url)
+    try:
+        upgrade(engine, "8515708f2e6e")  # the audit table before the chain
+        with engine.begin() as connection:
+            for n in range(3):
+                connection.execute(
+                    text(
+                        "INSERT INTO audit_entry (at, action, subject, detail)"
+                        " VALUES (:at, 'cohort.create', :subject, 'old')"
+                    ),
+                    {"at": "2026-11-01 10:00:00+00:00", "subject": f"cohort:{n}"},
+                )
+        upgrade(engine)
+        _write(engine, 1)
+        with Session(engine) as session:
+            assert verify(session) == Verdict(4, None)
+    finally:
+        engine.dispose()
