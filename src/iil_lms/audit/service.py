@@ -87,12 +87,19 @@ class LogPage:
 
 
 def _pretty(text: str) -> str:
-    if text == "null":
-        return ""
+    """A state for reading: one "key": value line per top-level key, values compact."""
     try:
-        return json.dumps(json.loads(text), indent=1, ensure_ascii=False, sort_keys=True)
+        value = json.loads(text)
     except ValueError:
         return text
+    if value is None:
+        return ""
+    if not isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return "\n".join(
+        f"{json.dumps(key, ensure_ascii=False)}: {json.dumps(item, ensure_ascii=False)}"
+        for key, item in value.items()
+    )
 
 
 def browse(
