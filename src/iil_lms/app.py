@@ -17,6 +17,7 @@ from starlette.requests import ClientDisconnect
 import iil_lms.all_models  # noqa: F401 - every table known before any query
 from iil_lms import __version__
 from iil_lms.accounts.routes import router as accounts_router
+from iil_lms.audit.routes import router as audit_router
 from iil_lms.certificates.routes import api_router as certificates_api_router
 from iil_lms.certificates.routes import router as certificates_router
 from iil_lms.cohorts.admin_routes import router as cohorts_admin_router
@@ -76,6 +77,7 @@ ROUTERS = [
     summit_judge_router,
     certificates_router,
     certificates_api_router,
+    audit_router,
 ]
 
 

@@ -257,6 +257,19 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from iil_lms.audit.chain import verify
+    from iil_lms.db import transaction
+
+    with transaction(_engine(), writes=False) as session:
+        verdict = verify(session)
+    if verdict.broken is not None:
+        print(f"broken: {verdict.broken}", file=sys.stderr)
+        return 1
+    print(f"{verdict.entries} entries, chain intact")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iil-lms", description="Integrity Innovation Lab LMS")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -358,6 +371,14 @@ def build_parser() -> argparse.ArgumentParser:
     load_backup.add_argument(
         "--force", action="store_true", help="Replace a database that is not empty."
     )
+
+    audit = add("audit", lambda _args: 2, "The tamper-evident audit log.")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_verify = audit_sub.add_parser(
+        "verify",
+        help="Check the audit log's hash chain; names the first entry altered or removed.",
+    )
+    audit_verify.set_defaults(handler=cmd_audit_verify)
     return parser
 
 

@@ -169,6 +169,7 @@ VISITS: tuple[Visit, ...] = (
     Visit("trainer", "/cohorts/{cohort_id}/circles"),
     Visit("trainer", "/cohorts/{cohort_id}/outreach"),
     Visit("trainer", "/cohorts/{cohort_id}/staff"),
+    Visit("trainer", "/cohorts/{cohort_id}/audit"),
     Visit("trainer", "/cohorts/{cohort_id}/roster"),
     Visit("trainer", "/cohorts/{cohort_id}/roster/imports/{token}", {"token": "roster_token"}),
     Visit("trainer", "/cohorts/{cohort_id}/roster/people/{membership_id}"),
@@ -185,6 +186,7 @@ VISITS: tuple[Visit, ...] = (
     Visit("organiser", "/cohorts/{cohort_id}/plan"),
     # the site administrator
     Visit("admin", "/admin"),
+    Visit("admin", "/admin/audit"),
     Visit("admin", "/admin/academies/new"),
     Visit("admin", "/admin/academies/{academy_id}"),
     Visit("admin", "/admin/cohorts/new"),

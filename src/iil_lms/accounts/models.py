@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Text
 from sqlmodel import Field, SQLModel
 
 from iil_lms.models_base import created_at_field, utc_field
@@ -75,13 +75,33 @@ class ResetRequest(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Who changed what, for every administrative change."""
+    """Who changed what, for every administrative change: the state before and after as
+    canonical JSON text. Sealed at commit into a hash chain (iil_lms.audit.chain): `seq`
+    counts entries without gaps and `hash` covers the previous entry's hash and this
+    entry, so a row altered or removed outside the app shows."""
 
     __tablename__ = "audit_entry"
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = created_at_field()
-    actor_id: int | None = Field(default=None, foreign_key="user.id")
-    action: str = Field(max_length=80)
+    actor_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    action: str = Field(max_length=80, index=True)
     subject: str = Field(max_length=200)
     detail: str = Field(default="", max_length=2000)
+    cohort_id: int | None = Field(default=None, index=True)
+    before: str = Field(default="null", sa_type=Text)
+    after: str = Field(default="null", sa_type=Text)
+    seq: int | None = Field(default=None, unique=True)
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(default="", max_length=64)
+
+
+class AuditChainHead(SQLModel, table=True):
+    """The newest sealed entry's number and hash (one row), so removing the last entries
+    shows too; appends lock it so the chain stays one line under concurrent writers."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = Field(default="", max_length=64)

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -14,7 +15,8 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from iil_lms.accounts import throttle
-from iil_lms.accounts.models import AuditEntry, AuthToken, User, UserSession
+from iil_lms.accounts.models import AuthToken, User, UserSession
+from iil_lms.audit.service import record
 from iil_lms.db import as_utc, utcnow
 from iil_lms.settings import LANGUAGES, Settings
 
@@ -272,9 +274,15 @@ def set_language(session: Session, user: User, language: str) -> None:
 
 
 def audit(
-    session: Session, actor_id: int | None, action: str, subject: str, detail: str = ""
+    session: Session,
+    actor_id: int | None,
+    action: str,
+    subject: str,
+    detail: str = "",
+    before: Any = None,
+    after: Any = None,
 ) -> None:
-    session.add(AuditEntry(actor_id=actor_id, action=action, subject=subject, detail=detail[:2000]))
+    record(session, actor_id, action, subject, before, after, detail=detail)
 
 
 def user_by_email(session: Session, email: str) -> User | None:

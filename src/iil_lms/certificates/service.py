@@ -13,6 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
+from iil_lms.audit.service import record
 from iil_lms.certificates import codes, credentials, rules
 from iil_lms.certificates.models import Certificate, CertificateKind, KindRule
 from iil_lms.cohorts.models import Academy, Cohort, Membership
@@ -299,6 +300,22 @@ def issue(
         held.add(user_id)
         result.certificates.append(cert)
     session.flush()
+    for c in result.certificates:
+        after = {
+            "code": c.code,
+            "user_id": c.user_id,
+            "title": c.title,
+            "supersedes": c.supersedes_id,
+        }
+        record(
+            session,
+            issued_by_id,
+            "certificate.issue",
+            f"certificate:{c.id}",
+            None,
+            after,
+            cohort_id=c.cohort_id,
+        )
     return result
 
 
@@ -315,6 +332,16 @@ def revoke(session: Session, cert: Certificate, *, by_id: int, reason: str) -> N
     cert.revoked_at = utcnow()
     cert.revoked_by_id = by_id
     cert.revoke_reason = reason
+    after = {"revoked": True, "reason": reason}
+    record(
+        session,
+        by_id,
+        "certificate.revoke",
+        f"certificate:{cert.id}",
+        {"revoked": False},
+        after,
+        cohort_id=cert.cohort_id,
+    )
     session.add(cert)
     session.flush()
 

@@ -264,7 +264,9 @@ def create_cohort(session: Session, form: CohortForm, *, actor_id: int | None) -
     session.add(cohort)
     session.flush()
     try:
-        generate_plan(session, cohort, form.timeframe, curriculum_id=curriculum.id)
+        generate_plan(
+            session, cohort, form.timeframe, curriculum_id=curriculum.id, actor_id=actor_id
+        )
     except CurriculumError as problem:
         raise AdminError({"curriculum_id": str(problem)}) from problem
     audit(session, actor_id, "cohort.create", f"cohort:{cohort.id}", cohort.name)

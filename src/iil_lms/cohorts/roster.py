@@ -21,7 +21,8 @@ from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from iil_lms.accounts.models import AuditEntry, AuthToken, User
+from iil_lms.accounts.models import AuthToken, User
+from iil_lms.audit.service import record
 from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role, RosterUpload
 from iil_lms.db import as_utc, utcnow
 from iil_lms.notifications.models import OutboxMessage
@@ -647,16 +648,12 @@ def _write(
         unchanged=len(preview.rows) - len(rows),
         circles_created=len(new_circles),
     )
-    session.add(
-        AuditEntry(
-            actor_id=actor_id,
-            action="roster.import",
-            subject=f"cohort:{cohort.id}",
-            detail=(
-                f"invited={result.invited} enrolled={result.enrolled} "
-                f"unchanged={result.unchanged} circles={result.circles_created}"
-            )[:2000],
-        )
+    record(
+        session,
+        actor_id,
+        "roster.import",
+        f"cohort:{cohort.id}",
+        after={**result.__dict__, "emails": sorted(r.values["email"].casefold() for r in rows)},
     )
     session.flush()
     return result
@@ -842,12 +839,23 @@ def update_person(
             session.add(found)
             session.flush()
         circle_id = found.id
+    before = {
+        "circle_id": membership.circle_id,
+        **{k: getattr(membership, k) for k in EDITABLE[1:]},
+    }
     membership.circle_id = circle_id
     for key in EDITABLE[1:]:
         setattr(membership, key, cleaned[key])
     session.add(membership)
-    session.add(
-        AuditEntry(actor_id=actor_id, action="roster.edit", subject=f"membership:{membership.id}")
+    after = {"circle_id": circle_id, **{k: getattr(membership, k) for k in EDITABLE[1:]}}
+    record(
+        session,
+        actor_id,
+        "roster.edit",
+        f"membership:{membership.id}",
+        before,
+        after,
+        cohort_id=cohort.id,
     )
     session.flush()
 
@@ -855,14 +863,19 @@ def update_person(
 def set_withdrawn(session: Session, membership: Membership, withdrawn: bool, actor_id: int) -> None:
     """Withdraw a trainee (their work stays; they leave day-to-day lists) or enrol them
     again."""
+    before = {"user_id": membership.user_id, "withdrawn": membership.withdrawn_at is not None}
     membership.withdrawn_at = utcnow() if withdrawn else None
     session.add(membership)
-    session.add(
-        AuditEntry(
-            actor_id=actor_id,
-            action="roster.withdraw" if withdrawn else "roster.reenrol",
-            subject=f"membership:{membership.id}",
-        )
+    action = "roster.withdraw" if withdrawn else "roster.reenrol"
+    after = {**before, "withdrawn": withdrawn}
+    record(
+        session,
+        actor_id,
+        action,
+        f"membership:{membership.id}",
+        before,
+        after,
+        cohort_id=membership.cohort_id,
     )
     session.flush()
 

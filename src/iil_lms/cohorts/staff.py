@@ -200,7 +200,12 @@ def invite(
             actor_id=actor.id,
         )
     accounts.audit(
-        session, actor.id, "staff.invite", f"cohort:{cohort.id}", f"{email} as {chosen.value}"
+        session,
+        actor.id,
+        "staff.invite",
+        f"cohort:{cohort.id}",
+        f"{email} as {chosen.value}",
+        after={"user_id": user.id, "email": email, "role": chosen.value},
     )
     session.flush()
     return Invited(user, membership, new_account, emailed)
@@ -295,6 +300,8 @@ def change_role(
         "staff.change",
         f"cohort:{cohort.id}",
         f"user:{membership.user_id} {before} -> {chosen.value}",
+        before={"user_id": membership.user_id, "role": before},
+        after={"user_id": membership.user_id, "role": chosen.value},
     )
     return membership
 
@@ -312,6 +319,7 @@ def remove(session: Session, cohort: Cohort, membership_id: int, *, actor_id: in
         "staff.remove",
         f"cohort:{cohort.id}",
         f"user:{membership.user_id} {membership.role}",
+        before={"user_id": membership.user_id, "role": membership.role},
     )
     session.delete(membership)
     session.flush()

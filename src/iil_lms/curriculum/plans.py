@@ -13,6 +13,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
+from iil_lms.audit.service import record
 from iil_lms.cohorts.models import Cohort, Convening, LearningCircle, Membership, Role
 from iil_lms.curriculum.models import CurriculumVersion, Exercise, Milestone, Module, PlanItem
 from iil_lms.curriculum.service import CurriculumError, latest_version
@@ -286,6 +287,7 @@ def generate_plan(
     breaks: Iterable[tuple[date, date]] | None = None,
     replace: bool = False,
     today: date | None = None,
+    actor_id: int | None = None,
 ) -> list[PlanItem]:
     """Schedule every current module of the cohort's curriculum by a time-frame template.
     A cohort without a curriculum takes `curriculum_id`'s latest version. A cohort that
@@ -333,6 +335,7 @@ def generate_plan(
             modules, cohort.starts_on, cohort.ends_on, [(s, e) for s, e in convenings]
         )
     started = _started_modules(session, cohort.id or 0, today) if existing else set()
+    before = {m: [i.opens_on, i.due_on, i.removed] for m, i in existing.items()} or None
     cohort.timeframe = timeframe
     session.add(cohort)
     items = []
@@ -351,6 +354,8 @@ def generate_plan(
         item.opens_on, item.due_on, item.removed = slot.opens_on, slot.due_on, False
         session.add(item)
         items.append(item)
+    after = {i.module_id: [i.opens_on, i.due_on, i.removed] for i in items}
+    record(session, actor_id, "plan.generate", f"cohort:{cohort.id}", before, after)
     session.flush()
     return items
 
@@ -428,25 +433,35 @@ def set_dates(
     opens_on: date | None,
     due_on: date | None,
     circle_id: int | None = None,
+    actor_id: int | None = None,
 ) -> PlanItem:
     """Move a planned module's dates, for the whole cohort or (with circle_id) as that
     learning circle's override. Due not before opens; both inside the cohort."""
     item = _cohort_item(session, cohort, module_id)
     opens, due = _check_dates(cohort, opens_on, due_on)
+    subject = f"cohort:{cohort.id} module:{module_id} circle:{circle_id or '-'}"
     if circle_id is None:
+        before = {"opens_on": item.opens_on, "due_on": item.due_on}
         item.opens_on, item.due_on = opens, due
         session.add(item)
+        record(session, actor_id, "plan.dates", subject, before, {"opens_on": opens, "due_on": due})
         session.flush()
         return item
     override = _circle_override(session, cohort, module_id, circle_id, opens, due)
+    before = {"opens_on": override.opens_on, "due_on": override.due_on}
+    record(session, actor_id, "plan.dates", subject, before, {"opens_on": opens, "due_on": due})
     override.opens_on, override.due_on = opens, due
     session.add(override)
     session.flush()
     return override
 
 
-def clear_circle_dates(session: Session, cohort: Cohort, module_id: int, circle_id: int) -> None:
+def clear_circle_dates(
+    session: Session, cohort: Cohort, module_id: int, circle_id: int, actor_id: int | None = None
+) -> None:
     """A circle goes back to the cohort-wide dates of a module."""
+    subject = f"cohort:{cohort.id} module:{module_id} circle:{circle_id}"
+    record(session, actor_id, "plan.circle_dates_cleared", subject)
     session.exec(
         delete(PlanItem).where(
             col(PlanItem.cohort_id) == cohort.id,
@@ -458,7 +473,12 @@ def clear_circle_dates(session: Session, cohort: Cohort, module_id: int, circle_
 
 
 def set_removed(
-    session: Session, cohort: Cohort, module_id: int, removed: bool, circle_id: int | None = None
+    session: Session,
+    cohort: Cohort,
+    module_id: int,
+    removed: bool,
+    circle_id: int | None = None,
+    actor_id: int | None = None,
 ) -> PlanItem:
     """Drop a module from the cohort's plan, or bring it back with its dates; with
     circle_id, for that learning circle only (its override row, holding the cohort's
@@ -469,6 +489,9 @@ def set_removed(
         _cohort_module(session, cohort, module_id)
     if circle_id is not None:
         item = _circle_override(session, cohort, module_id, circle_id, item.opens_on, item.due_on)
+    subject = f"cohort:{cohort.id} module:{module_id} circle:{circle_id or '-'}"
+    action = "plan.drop" if removed else "plan.restore"
+    record(session, actor_id, action, subject, {"removed": item.removed}, {"removed": removed})
     item.removed = removed
     session.add(item)
     session.flush()
@@ -476,7 +499,12 @@ def set_removed(
 
 
 def add_module(
-    session: Session, cohort: Cohort, module_id: int, opens_on: date | None, due_on: date | None
+    session: Session,
+    cohort: Cohort,
+    module_id: int,
+    opens_on: date | None,
+    due_on: date | None,
+    actor_id: int | None = None,
 ) -> PlanItem:
     """Put a module of the cohort's curriculum that is not planned (e.g. added to the
     curriculum later) into the plan with the given dates; a dropped one comes back."""
@@ -489,8 +517,11 @@ def add_module(
             col(PlanItem.circle_id).is_(None),
         )
     ).first() or PlanItem(cohort_id=cohort.id or 0, module_id=module_id, opens_on=opens, due_on=due)
+    before = None if item.id is None else [item.opens_on, item.due_on, item.removed]
     item.opens_on, item.due_on, item.removed = opens, due, False
     session.add(item)
+    subject = f"cohort:{cohort.id} module:{module_id}"
+    record(session, actor_id, "plan.add", subject, before, [opens, due, False])
     session.flush()
     return item
 

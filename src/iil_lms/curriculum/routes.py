@@ -88,6 +88,7 @@ def generate(
             timeframe,
             curriculum_id=curriculum_id,
             replace=replace == "yes",
+            actor_id=access.user.id,
         )
     except CurriculumError as error:
         return redirect(request, back, str(error), "error")
@@ -163,6 +164,7 @@ def save_dates(
             _parse_day(opens_on),
             _parse_day(due_on),
             circle_id=circle_id,
+            actor_id=access.user.id,
         )
     except CurriculumError as error:
         return _row_response(request, session, cohort, module_id, message=str(error), error=True)
@@ -179,7 +181,7 @@ def clear_circle(
 ) -> Response:
     cohort = access.cohort
     _cohort_module_or_404(session, cohort, module_id)
-    plans.clear_circle_dates(session, cohort, module_id, circle_id)
+    plans.clear_circle_dates(session, cohort, module_id, circle_id, actor_id=access.user.id)
     message = _("The circle follows the cohort's dates again.")
     return _row_response(request, session, cohort, module_id, message=message, error=False)
 
@@ -223,7 +225,9 @@ def _set_removed(
     _cohort_module_or_404(session, cohort, module_id)
     circle = circle_id
     try:
-        plans.set_removed(session, cohort, module_id, removed, circle_id=circle)
+        plans.set_removed(
+            session, cohort, module_id, removed, circle_id=circle, actor_id=access.user.id
+        )
     except CurriculumError as error:
         return _row_response(request, session, cohort, module_id, message=str(error), error=True)
     if circle is not None:
@@ -255,7 +259,12 @@ def add(
         if module_id is None:
             raise CurriculumError(_("Choose a module to add."))
         plans.add_module(
-            session, access.cohort, module_id, _parse_day(opens_on), _parse_day(due_on)
+            session,
+            access.cohort,
+            module_id,
+            _parse_day(opens_on),
+            _parse_day(due_on),
+            actor_id=access.user.id,
         )
     except CurriculumError as error:
         return redirect(request, back, str(error), "error")

@@ -12,6 +12,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
+from iil_lms.audit.service import record
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.db import as_utc, utcnow
@@ -230,6 +231,16 @@ def add_feedback(
     )
     session.add(feedback)
     if decision:
+        before, after = {"status": submission.status}, {"status": decision}
+        record(
+            session,
+            author_id,
+            f"work.{decision}",
+            f"submission:{submission.id}",
+            before,
+            after,
+            cohort_id=submission.cohort_id,
+        )
         submission.status = decision
         submission.reviewed_at = now
         submission.reviewed_by_id = author_id

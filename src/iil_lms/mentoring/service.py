@@ -263,6 +263,8 @@ def write_pairs(
                 f"{names.get(old.mentor_id, old.mentor_id) if old else '-'} -> "
                 f"{names.get(mentor_id, mentor_id) if mentor_id else '-'} ({method})"
             ),
+            before={"trainee_id": trainee_id, "mentor_id": old.mentor_id if old else None},
+            after={"trainee_id": trainee_id, "mentor_id": mentor_id, "method": method},
         )
     session.flush()
     by_mentor: dict[int, list[int]] = {}

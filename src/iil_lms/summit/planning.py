@@ -12,6 +12,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
+from iil_lms.audit.service import record
 from iil_lms.cohorts.models import Membership, Role
 from iil_lms.db import as_utc, utcnow
 from iil_lms.mentoring.models import MentorAssignment
@@ -182,6 +183,9 @@ def run_schedule(
     board = load_board(session, summit)
     outcome = scheduler.solve(board.problem, time_limit=time_limit)
     store(session, summit, board, outcome.placements)
+    _record(
+        session, summit, actor_id, "summit.schedule.solve", board.placements, outcome.placements
+    )
     summit.scheduled_at = utcnow()
     session.add(summit)
     return RunResult(len(outcome.placements), outcome.moved, outcome.optimal)
@@ -261,8 +265,30 @@ def check_move(
     return placements, problems
 
 
+def _record(
+    session: Session,
+    summit: Summit,
+    actor_id: int | None,
+    action: str,
+    old: dict[int, tuple[int, int]],
+    new: dict[int, tuple[int, int]],
+) -> None:
+    """Log the pitches whose (room, slot) changed, before and after."""
+    moved = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
+    before, after = {p: old.get(p) for p in moved}, {p: new.get(p) for p in moved}
+    record(
+        session, actor_id, action, f"summit:{summit.id}", before, after, cohort_id=summit.cohort_id
+    )
+
+
 def move_pitch(
-    session: Session, summit: Summit, *, pitch_id: int, room_id: int, index: int
+    session: Session,
+    summit: Summit,
+    *,
+    pitch_id: int,
+    room_id: int,
+    index: int,
+    actor_id: int | None = None,
 ) -> None:
     """Move a pitch by hand (swapping with the pitch in the target slot); refused with
     the broken constraints named when it breaks any."""
@@ -271,9 +297,14 @@ def move_pitch(
     if problems:
         raise SummitError({"move": " ".join(problems)})
     store(session, summit, board, placements)
+    swapped = sum(board.placements.get(p) != cell for p, cell in placements.items()) > 1
+    action = "summit.schedule.swap" if swapped else "summit.schedule.move"
+    _record(session, summit, actor_id, action, board.placements, placements)
 
 
-def set_lock(session: Session, summit: Summit, *, pitch_id: int, locked: bool) -> None:
+def set_lock(
+    session: Session, summit: Summit, *, pitch_id: int, locked: bool, actor_id: int | None = None
+) -> None:
     result = session.execute(
         update(ScheduleSlot)
         .where(col(ScheduleSlot.summit_id) == summit.id, col(ScheduleSlot.pitch_id) == pitch_id)
@@ -281,9 +312,28 @@ def set_lock(session: Session, summit: Summit, *, pitch_id: int, locked: bool) -
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         raise SummitError({"move": _("That pitch is not in the schedule.")})
+    action = "summit.schedule.lock" if locked else "summit.schedule.unlock"
+    after = {"pitch_id": pitch_id, "locked": locked}
+    record(
+        session,
+        actor_id,
+        action,
+        f"summit:{summit.id}",
+        {**after, "locked": not locked},
+        after,
+        cohort_id=summit.cohort_id,
+    )
 
 
-def clear_schedule(session: Session, summit: Summit) -> None:
+def clear_schedule(session: Session, summit: Summit, actor_id: int | None = None) -> None:
+    _record(
+        session,
+        summit,
+        actor_id,
+        "summit.schedule.clear",
+        load_board(session, summit).placements,
+        {},
+    )
     session.execute(delete(ScheduleSlot).where(col(ScheduleSlot.summit_id) == summit.id))
     summit.scheduled_at = None
     session.add(summit)

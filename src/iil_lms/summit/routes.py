@@ -431,7 +431,12 @@ def move(
         if cell is None:
             raise service.SummitError({"move": _("Choose where to move it.")})
         planning.move_pitch(
-            session, access.summit, pitch_id=pitch_id, room_id=cell[0], index=cell[1]
+            session,
+            access.summit,
+            pitch_id=pitch_id,
+            room_id=cell[0],
+            index=cell[1],
+            actor_id=access.user_id,
         )
     except service.SummitError as invalid:
         session.rollback()
@@ -450,7 +455,9 @@ def lock(
     locked: Annotated[str, Form(max_length=4)] = "",
 ) -> Response:
     try:
-        planning.set_lock(session, access.summit, pitch_id=pitch_id, locked=bool(locked))
+        planning.set_lock(
+            session, access.summit, pitch_id=pitch_id, locked=bool(locked), actor_id=access.user_id
+        )
     except service.SummitError as invalid:
         return _schedule_page(
             request, session, access.summit, move_error=invalid.errors["move"], status_code=400
@@ -464,7 +471,7 @@ def lock(
 
 @router.post("/summits/{summit_id}/schedule/clear")
 def clear(request: Request, access: Organiser, session: DbSession) -> Response:
-    planning.clear_schedule(session, access.summit)
+    planning.clear_schedule(session, access.summit, actor_id=access.user_id)
     return redirect(request, f"/summits/{access.summit.id}/schedule", _("Schedule cleared."))
 
 

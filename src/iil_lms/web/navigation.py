@@ -41,6 +41,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainer", _("Outreach"), "/cohorts/{cohort_id}/outreach"),
     ("trainer", _("Submissions"), "/cohorts/{cohort_id}/submissions"),
     ("trainer", _("Staff"), "/cohorts/{cohort_id}/staff"),
+    ("trainer", _("Audit log"), "/cohorts/{cohort_id}/audit"),
     ("organiser", _("Summits"), "/summits"),
     ("organiser", _("Cohort"), "/cohorts/{cohort_id}"),
     ("organiser", _("Progress"), "/cohorts/{cohort_id}/progress"),
@@ -48,6 +49,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("organiser", _("Certificates"), "/cohorts/{cohort_id}/certificates"),
     ("*", _("Curriculum"), "/curriculum"),
     ("admin", _("Administration"), "/admin"),
+    ("admin", _("Audit log"), "/admin/audit"),
 ]
 
 
