@@ -318,6 +318,7 @@ def test_a_judge_scores_on_the_rubric_the_organiser_wrote(app, session, world):
         assert saved.status_code == 303
         bad = _post(organiser, f"/summits/{made.summit.id}/rubric", criteria="Cost\ncost")
         assert bad.status_code == 400 and "Name each criterion once" in bad.text
+        assert "Cost\ncost</textarea>" in bad.text, "what was typed comes back to correct"
         opened = _post(organiser, f"/summits/{made.summit.id}/scoring", state="open")
         assert opened.status_code == 303
         form = judge.client.get(f"/judge/{token}/pitches/{pitch_id}").text

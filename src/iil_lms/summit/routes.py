@@ -544,7 +544,12 @@ def renew_link(
 
 
 def _results_page(
-    request: Request, session: DbSession, summit: Summit, *, errors: dict[str, str] | None = None
+    request: Request,
+    session: DbSession,
+    summit: Summit,
+    *,
+    errors: dict[str, str] | None = None,
+    criteria: str | None = None,
 ) -> Response:
     return render(
         request,
@@ -553,6 +558,7 @@ def _results_page(
             "summit": summit,
             "rows": judging.results(session, summit),
             "options": judging.tie_break_options(summit),
+            "criteria": "\n".join(summit.rubric) if criteria is None else criteria,
             "errors": errors or {},
         },
         status_code=400 if errors else 200,
@@ -571,7 +577,9 @@ def rubric(
     try:
         judging.set_rubric(session, access.summit, text=criteria, actor_id=access.user_id)
     except service.SummitError as invalid:
-        return _results_page(request, session, access.summit, errors=invalid.errors)
+        return _results_page(
+            request, session, access.summit, errors=invalid.errors, criteria=criteria
+        )
     return redirect(request, f"/summits/{access.summit.id}/results", _("Rubric saved."))
 
 
