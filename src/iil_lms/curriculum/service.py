@@ -134,6 +134,7 @@ def load_curriculum(session: Session, path: Path) -> LoadReport:
             module.outcomes = source.outcomes
             module.reading_md = source.reading_md
             module.reading_translations = source.reading_translations
+            module.translations = source.translations
             module.retired = False
             session.add(module)
             session.flush()
@@ -152,6 +153,7 @@ def load_curriculum(session: Session, path: Path) -> LoadReport:
                 exercise.type = e_data.type
                 exercise.title = e_data.title
                 exercise.spec = e_data.spec
+                exercise.translations = e_data.translations
                 exercise.retired = False
                 session.add(exercise)
                 session.flush()

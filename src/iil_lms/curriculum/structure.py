@@ -37,6 +37,7 @@ class ExerciseRef:
     type: str
     title: str
     spec: dict[str, Any]
+    translations: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class ModuleInfo:
     retired: bool
     minutes: int
     outcomes: tuple[str, ...]
+    translations: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -153,7 +155,16 @@ def _load(session: Session, version: int | None) -> Structure:
     }
     modules = {
         r[0]: ModuleInfo(
-            r[0], r[1], r[2], r[3], dict(r[4] or {}), r[5], bool(r[6]), r[7], tuple(r[8] or ())
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            dict(r[4] or {}),
+            r[5],
+            bool(r[6]),
+            r[7],
+            tuple(r[8] or ()),
+            dict(r[9] or {}),
         )
         for r in session.execute(
             sa_select(
@@ -166,6 +177,7 @@ def _load(session: Session, version: int | None) -> Structure:
                 col(Module.retired),
                 col(Module.minutes),
                 col(Module.outcomes),
+                col(Module.translations),
             )
         ).all()
     }
@@ -178,11 +190,14 @@ def _load(session: Session, version: int | None) -> Structure:
             col(Exercise.type),
             col(Exercise.title),
             col(Exercise.spec),
+            col(Exercise.translations),
         )
         .where(col(Exercise.retired).is_(False))
         .order_by(col(Exercise.module_id), col(Exercise.position), col(Exercise.id))
     ).all():
-        exercises.setdefault(r[1], []).append(ExerciseRef(r[0], r[1], r[2], r[3], r[4], r[5] or {}))
+        exercises.setdefault(r[1], []).append(
+            ExerciseRef(r[0], r[1], r[2], r[3], r[4], r[5] or {}, r[6] or {})
+        )
     return Structure(
         version=version,
         milestones=milestones,
