@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -236,6 +237,7 @@ class ExerciseSummary:
     slug: str
     type: str
     title: str
+    translations: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -286,15 +288,18 @@ def curriculum_trees(session: Session, curriculum_ids: list[int]) -> list[Curric
             col(Exercise.slug),
             col(Exercise.type),
             col(Exercise.title),
+            col(Exercise.translations),
         )
         .join(Module, col(Module.id) == Exercise.module_id)
         .where(col(Module.curriculum_id).in_(curriculum_ids), col(Exercise.retired).is_(False))
         .order_by(col(Exercise.position))
     ).all()
     by_module: dict[int, ModuleSummary] = {m.id or 0: ModuleSummary(m) for m in modules}
-    for e_id, module_id, slug, e_type, title in exercise_rows:
+    for e_id, module_id, slug, e_type, title, translated in exercise_rows:
         if module_id in by_module:
-            by_module[module_id].exercises.append(ExerciseSummary(e_id or 0, slug, e_type, title))
+            by_module[module_id].exercises.append(
+                ExerciseSummary(e_id or 0, slug, e_type, title, translated or {})
+            )
     trees = {c_id: CurriculumTree(c) for c_id, c in curricula.items()}
     by_milestone: dict[int, MilestoneTree] = {}
     for milestone in milestones:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from iil_lms.curriculum.checker import Checker, YamlMap, YamlSeq
 
 REVIEW_STATES = ("draft", "reviewed")
@@ -366,20 +368,22 @@ def localized_spec(
     return out
 
 
-def has_english(*values: Any) -> bool:
-    """True when any text in `values` (nested lists and mappings) stands in English."""
-    return any(isinstance(text, English) for value in values for text in _strings(value))
+def has_english(*values: Any, skip: str = "") -> bool:
+    """True when any text in `values` (nested lists and mappings) stands in English;
+    `skip` names a mapping key not looked into (e.g. "explanation" on a quiz form)."""
+    return any(isinstance(text, English) for value in values for text in _strings(value, skip))
 
 
-def _strings(value: Any) -> Iterator[str]:
+def _strings(value: Any, skip: str) -> Iterator[str]:
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
+        for key, item in value.items():
+            if key != skip:
+                yield from _strings(item, skip)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from _strings(item)
+            yield from _strings(item, skip)
 
 
 # --- what is missing -------------------------------------------------------------------
@@ -458,3 +462,26 @@ def coverage(
             result.missing.append(f"exercises.{slug}.title")
         result.missing += _missing_spec(spec, e_tr, f"exercises.{slug}.")
     return result
+
+
+# --- helpers for templates -------------------------------------------------------------
+
+
+def en_attrs(text: Any) -> Markup:
+    """` lang="en"` on an element whose text stands in English (put `dir="auto"` on it
+    too, so an English sentence keeps its full stop at its end in a right-to-left page)."""
+    return Markup(' lang="en"') if isinstance(text, English) else Markup("")
+
+
+def bdi(text: Any) -> Markup:
+    """Curriculum text isolated inside a sentence, marked English where it stands in."""
+    return Markup("<bdi%s>%s</bdi>") % (en_attrs(text), text)
+
+
+def review_states(translations: dict[str, Any] | None) -> dict[str, str]:
+    """{language: "draft" | "reviewed"} of a module's translation files."""
+    return {
+        lang: str(value.get("review") or "draft")
+        for lang, value in sorted((translations or {}).items())
+        if isinstance(value, dict)
+    }

@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
 from iil_lms.curriculum.structure import reading_html
+from iil_lms.curriculum.translations import localized_spec
 from iil_lms.learning import answers, service, uploads
 from iil_lms.learning import journey as journeys
 from iil_lms.learning.models import Submission
@@ -211,7 +212,7 @@ def _exercise_page(
         {
             "assigned": assigned,
             "exercise": exercise,
-            "spec": exercise.spec or {},
+            "spec": localized_spec(exercise.spec or {}, exercise.translations, get_language()),
             "module_title": _translated(assigned.module.title_translations, assigned.module.title),
             "state": state,
             "answer": answer if answer is not None else state.prefill,
@@ -242,7 +243,7 @@ def _answer_context(exercise: Any) -> dict[str, Any]:
     """What learning/_answer.html needs to show an answer to `exercise`."""
     return {
         "exercise": exercise,
-        "spec": exercise.spec or {},
+        "spec": localized_spec(exercise.spec or {}, exercise.translations, get_language()),
         "action_plan_fields": answers.ACTION_PLAN_FIELDS,
         "likert": likert_labels(),
     }
