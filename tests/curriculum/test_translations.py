@@ -110,3 +110,21 @@ def test_a_bad_translation_writes_nothing(session, tmp_path):
     with pytest.raises(CurriculumInvalid):
         load_curriculum(session, folder)
     assert session.exec(select(Module)).first() is None
+
+
+def test_check_reports_per_language_what_is_missing_and_which_are_drafts(tmp_path, capsys):
+    from iil_lms import cli
+
+    assert cli.main(["load-curriculum", "--check", str(translated_mini(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Translation ur: 2 of 7 modules have module.ur.yaml (1 draft, 1 reviewed); "
+        "28 fields still in English"
+    ) in out
+    assert "  drafts for the academy's review: what-is-integrity" in out
+    assert (
+        "  what-is-integrity (draft): 2 missing: outcomes[1], exercises.first-reflection.prompt"
+    ) in out
+    assert "  dilemmas (reviewed): 2 missing: title.ur, reading.ur.md" in out
+    assert "  pitch (no module.ur.yaml): 5 missing: title.ur, reading.ur.md, outcomes[1]" in out
+    assert "Translation ne: 0 of 7 modules have module.ne.yaml" in out
