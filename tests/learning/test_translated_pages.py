@@ -157,3 +157,18 @@ def test_the_exercise_pack_prints_the_translation_and_marks_english(
     assert "مفادات کا ٹکراؤ کون سا ہے؟" in html and "اپنے کزن کو ٹھیکہ دینا" in html
     assert '<li><bdi lang="en">Recognise a conflict of interest</bdi></li>' in html
     assert NOTE in html
+
+
+def test_a_reading_without_translation_says_so_and_is_marked_english(
+    client: WebClient, factory: Factory, session: Session
+) -> None:
+    _made, c, trainee = _urdu_trainee(factory, session)
+    module = c.modules[0]
+    module.reading_translations = {}
+    session.add(module)
+    session.commit()
+    client.login(trainee.email)
+    page = client.get(f"/journey/modules/{module.id}").text
+    reading = page.split('id="reading-heading"', 1)[1].split("</section>", 1)[0]
+    assert NOTE in reading and '<div lang="en" dir="auto">' in reading
+    assert "oblige" in reading

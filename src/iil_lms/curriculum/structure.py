@@ -73,6 +73,8 @@ class Structure:
     modules: dict[int, ModuleInfo]
     exercises: dict[int, tuple[ExerciseRef, ...]]
     readings: dict[tuple[int, str], Markup] = field(default_factory=dict)
+    # (module, language) whose reading is shown in English for want of a translation
+    english_readings: set[tuple[int, str]] = field(default_factory=set)
 
     def exercises_of(self, module_id: int) -> tuple[ExerciseRef, ...]:
         return self.exercises.get(module_id, ())
@@ -223,9 +225,19 @@ def reading_html(session: Session, module_id: int, language: str) -> Markup:
     ).first()
     if row is None:
         return Markup("")
-    source = (row[1] or {}).get(language) or row[0]
+    translated = (row[1] or {}).get(language)
+    source = translated or row[0]
     html = render_markdown(source) if source else Markup("")
     if len(cached.readings) >= READING_CACHE_SIZE:
         cached.readings.clear()
+        cached.english_readings.clear()
     cached.readings[key] = html
+    if language != "en" and not translated and row[0]:
+        cached.english_readings.add(key)
     return html
+
+
+def reading_in_english(session: Session, module_id: int, language: str) -> bool:
+    """True when reading_html shows the module's reading in English to a reader of
+    another language (call after reading_html)."""
+    return (module_id, language) in structure(session).english_readings

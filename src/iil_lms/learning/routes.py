@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
-from iil_lms.curriculum.structure import reading_html
+from iil_lms.curriculum.structure import reading_html, reading_in_english
 from iil_lms.curriculum.translations import localized_spec
 from iil_lms.learning import answers, service, uploads
 from iil_lms.learning import journey as journeys
@@ -166,6 +166,7 @@ def _module_context(
         "journey": journey,
         "title": _translated(module.title_translations, module.title),
         "reading": reading_html(session, module_id, language),
+        "reading_english": reading_in_english(session, module_id, language),
         "today": local_today(),
     }
 
