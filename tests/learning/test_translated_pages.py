@@ -155,7 +155,12 @@ def test_the_exercise_pack_prints_the_translation_and_marks_english(
     pack = build_pack(session, c.modules[0], made.cohort, "ur")
     html = render_template_html("pack.html", {"pack": pack}, "ur")
     assert "مفادات کا ٹکراؤ کون سا ہے؟" in html and "اپنے کزن کو ٹھیکہ دینا" in html
-    assert '<li><bdi lang="en">Recognise a conflict of interest</bdi></li>' in html
+    # WeasyPrint knows neither dir="auto" nor <bdi>: English runs left to right, isolated
+    # by LRI/PDI, so its full stop stays at its end
+    assert (
+        '<li><bdi lang="en" dir="ltr">\u2066Recognise a conflict of interest\u2069</bdi></li>'
+        in html
+    )
     assert NOTE in html
 
 

@@ -485,3 +485,16 @@ def review_states(translations: dict[str, Any] | None) -> dict[str, str]:
         for lang, value in sorted((translations or {}).items())
         if isinstance(value, dict)
     }
+
+
+def pdf_en_attrs(text: Any) -> Markup:
+    """For PDFs (WeasyPrint knows neither dir="auto" nor <bdi>): an English stand-in is
+    marked lang="en" and set left to right."""
+    return Markup(' lang="en" dir="ltr"') if isinstance(text, English) else Markup("")
+
+
+def ltr_isolated(text: Any) -> Any:
+    """An English stand-in inside a line of a PDF, wrapped in the Unicode isolates LRI and
+    PDI: the text layout (Pango) then keeps its full stop at its end in a right-to-left
+    line."""
+    return f"\u2066{text}\u2069" if isinstance(text, English) else text

@@ -167,6 +167,8 @@ def _environment(settings: Settings, language: str, loader: BaseLoader | None) -
             m.outcomes, m.translations, language
         ),
         en=curriculum_text.en_attrs,
+        pdf_en=curriculum_text.pdf_en_attrs,
+        ltr=curriculum_text.ltr_isolated,
         bdi=curriculum_text.bdi,
         has_english=curriculum_text.has_english,
         review_states=curriculum_text.review_states,
