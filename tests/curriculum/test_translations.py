@@ -128,3 +128,16 @@ def test_check_reports_per_language_what_is_missing_and_which_are_drafts(tmp_pat
     assert "  dilemmas (reviewed): 2 missing: title.ur, reading.ur.md" in out
     assert "  pitch (no module.ur.yaml): 5 missing: title.ur, reading.ur.md, outcomes[1]" in out
     assert "Translation ne: 0 of 7 modules have module.ne.yaml" in out
+
+
+def test_a_link_to_an_unknown_module_in_a_translated_prompt_is_rejected(tmp_path):
+    folder = translated_mini(tmp_path)
+    _write(
+        folder,
+        "review: draft\nexercises:\n  first-reflection:\n"
+        "    prompt: دیکھیں [یہ](module:no-such-module)\n",
+    )
+    assert (
+        f"{WIQ_UR}: link module:no-such-module: the slug of a module in this curriculum "
+        "(no such module)"
+    ) in _errors(folder)

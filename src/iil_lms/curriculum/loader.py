@@ -493,6 +493,9 @@ def _check_links(check: Checker, folder: Path, modules: dict[str, ModuleData]) -
                 value = exercise.spec.get(key)
                 if isinstance(value, str):
                     texts.append(("module.yaml", value))
+                for lang, translated in exercise.translations.items():
+                    if isinstance(translated.get(key), str):
+                        texts.append((f"module.{lang}.yaml", translated[key]))
         for file_name, text in texts:
             for match in MODULE_LINK_RE.finditer(text):
                 target = match.group(1)
@@ -500,7 +503,7 @@ def _check_links(check: Checker, folder: Path, modules: dict[str, ModuleData]) -
                     line = text.count("\n", 0, match.start()) + 1
                     check.error(
                         folder / "modules" / slug / file_name,
-                        line if file_name != "module.yaml" else None,
+                        line if file_name.endswith(".md") else None,
                         f"link module:{target}",
                         "the slug of a module in this curriculum (no such module)",
                     )
