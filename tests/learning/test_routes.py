@@ -278,7 +278,7 @@ def test_every_exercise_type_renders_a_labelled_form(
                 continue
             assert f'for="{field_id}"' in page.text, (kind, field_id)
     survey = client.get(f"/journey/exercises/{c.exercises['survey'].id}").text
-    assert survey.count("<fieldset") == 2 and "<legend>The module was useful.</legend>" in survey
+    assert survey.count("<fieldset") == 2 and ">The module was useful.</legend>" in survey
 
 
 def test_autosave_prefills_and_survives_a_new_sign_in(

@@ -18,6 +18,7 @@ from iil_lms.curriculum.checker import (
     YamlMap,
     YamlSeq,
 )
+from iil_lms.curriculum.translations import check_translation
 
 MODULE_LINK_RE = re.compile(r"\]\(module:([^)\s]*)\)")
 LANGUAGES = ("en", "ur", "ne")
@@ -44,6 +45,8 @@ class ExerciseData:
     type: str
     title: str
     spec: dict[str, Any]
+    # {lang: {"title", "prompt", ...}} from module.<lang>.yaml
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +59,8 @@ class ModuleData:
     reading_md: str
     reading_translations: dict[str, str]
     exercises: list[ExerciseData] = field(default_factory=list)
+    # {lang: {"review": "draft"|"reviewed", "outcomes": [...]}} from module.<lang>.yaml
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -244,6 +249,9 @@ def load_folder(folder: Path) -> CurriculumData:
             for key in MARKDOWN_SPEC_FIELDS:
                 if isinstance(exercise.spec.get(key), str):
                     exercise.spec[key] = rewrite_module_links(exercise.spec[key])
+                for translated in exercise.translations.values():
+                    if isinstance(translated.get(key), str):
+                        translated[key] = rewrite_module_links(translated[key])
     return CurriculumData(
         slug=slug,
         title=title,
@@ -332,6 +340,20 @@ def _load_module(check: Checker, module_dir: Path) -> ModuleData | None:
         check.known_fields(path, raw, ("slug", "type", "title", *EXERCISE_FIELDS[ex_type]), prefix)
         spec = _check_spec(check, path, raw, str(ex_type), prefix)
         exercises.append(ExerciseData(slug=ex_slug, type=str(ex_type), title=ex_title, spec=spec))
+    module_translations: dict[str, dict[str, Any]] = {}
+    for lang in TRANSLATED:
+        tr_path = module_dir / f"module.{lang}.yaml"
+        if not tr_path.is_file():
+            continue
+        found = check_translation(
+            check, tr_path, outcomes, {e.slug: (e.title, e.spec) for e in exercises}
+        )
+        if found is None:
+            continue
+        module_translations[lang] = {k: v for k, v in found.items() if k != "exercises"}
+        for exercise in exercises:
+            if exercise.slug in found["exercises"]:
+                exercise.translations[lang] = found["exercises"][exercise.slug]
     return ModuleData(
         slug=slug,
         title=title,
@@ -341,6 +363,7 @@ def _load_module(check: Checker, module_dir: Path) -> ModuleData | None:
         reading_md=reading,
         reading_translations=translations,
         exercises=exercises,
+        translations=module_translations,
     )
 
 
@@ -470,6 +493,9 @@ def _check_links(check: Checker, folder: Path, modules: dict[str, ModuleData]) -
                 value = exercise.spec.get(key)
                 if isinstance(value, str):
                     texts.append(("module.yaml", value))
+                for lang, translated in exercise.translations.items():
+                    if isinstance(translated.get(key), str):
+                        texts.append((f"module.{lang}.yaml", translated[key]))
         for file_name, text in texts:
             for match in MODULE_LINK_RE.finditer(text):
                 target = match.group(1)
@@ -477,7 +503,7 @@ def _check_links(check: Checker, folder: Path, modules: dict[str, ModuleData]) -
                     line = text.count("\n", 0, match.start()) + 1
                     check.error(
                         folder / "modules" / slug / file_name,
-                        line if file_name != "module.yaml" else None,
+                        line if file_name.endswith(".md") else None,
                         f"link module:{target}",
                         "the slug of a module in this curriculum (no such module)",
                     )

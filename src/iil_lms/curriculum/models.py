@@ -59,6 +59,8 @@ class Module(SQLModel, table=True):
     outcomes: list[str] = Field(default_factory=list, sa_type=JSON)
     reading_md: str = Field(default="")
     reading_translations: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    # From module.<lang>.yaml: {"ur": {"review": "draft"|"reviewed", "outcomes": [...]}}
+    translations: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     retired: bool = False
 
 
@@ -74,6 +76,9 @@ class Exercise(SQLModel, table=True):
     # Everything type-specific, as validated by the loader (prompt, scenario, questions,
     # options with answers and explanations, rubric, accept, pass_mark, attempts...).
     spec: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # The exercise's text from module.<lang>.yaml, in spec's shape:
+    # {"ur": {"title": ..., "prompt": ..., "questions": [...], "rubric": [...]}}
+    translations: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     retired: bool = False
 
 

@@ -14,7 +14,7 @@ from iil_lms.cohorts.models import Cohort, Role
 from iil_lms.curriculum import plans, service, timeframes
 from iil_lms.curriculum.models import Curriculum, CurriculumVersion, Module
 from iil_lms.curriculum.service import CurriculumError
-from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
+from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, Viewer, cohort_role
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.params import OptionalFormId, PathId
 from iil_lms.web.responses import redirect
@@ -36,10 +36,21 @@ def _visible_ids(session: Session, viewer: SignedIn) -> list[int]:
     )
 
 
+def _reviews_translations(viewer: Viewer) -> bool:
+    """Trainers, organisers and admins see which translations are drafts to review."""
+    return bool(viewer.user and viewer.user.is_admin) or any(
+        r.role in ("trainer", "organiser") for r in viewer.roles
+    )
+
+
 @router.get("/curriculum")
 def browser(request: Request, viewer: SignedIn, session: DbSession) -> Response:
     trees = service.curriculum_trees(session, _visible_ids(session, viewer))
-    return render(request, "curriculum/browser.html", {"trees": trees})
+    return render(
+        request,
+        "curriculum/browser.html",
+        {"trees": trees, "show_review": _reviews_translations(viewer)},
+    )
 
 
 @router.get("/curriculum/modules/{slug}")
@@ -49,7 +60,11 @@ def module_page(request: Request, slug: str, viewer: SignedIn, session: DbSessio
     if module is None:
         raise HTTPException(status_code=404)
     detail = service.module_detail(session, module)
-    return render(request, "curriculum/module.html", {"detail": detail, "preview": False})
+    return render(
+        request,
+        "curriculum/module.html",
+        {"detail": detail, "preview": False, "show_review": _reviews_translations(viewer)},
+    )
 
 
 def _plan_context(session: Session, access: CohortAccess) -> dict[str, object]:

@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from iil_lms.cohorts.models import Cohort
-from iil_lms.curriculum.loader import CurriculumData, load_folder
+from iil_lms.curriculum.checker import TRANSLATED
+from iil_lms.curriculum.loader import CurriculumData, ModuleData, load_folder
 from iil_lms.curriculum.models import Curriculum, CurriculumVersion, Exercise, Milestone, Module
+from iil_lms.curriculum.translations import Coverage, coverage
 
 
 class CurriculumError(Exception):
@@ -30,6 +33,7 @@ class LoadReport:
     exercises_by_type: dict[str, int]
     retired_modules: list[str] = field(default_factory=list)
     retired_exercises: list[str] = field(default_factory=list)
+    translations: list[Coverage] = field(default_factory=list)
 
     def summary_lines(self, checked_only: bool = False) -> list[str]:
         total = sum(self.exercises_by_type.values())
@@ -48,13 +52,86 @@ class LoadReport:
             lines.append("Retired modules: " + ", ".join(self.retired_modules))
         if self.retired_exercises:
             lines.append("Retired exercises: " + ", ".join(self.retired_exercises))
+        if checked_only:
+            lines += translation_lines(self.translations)
         return lines
+
+
+def translation_coverage(data: CurriculumData) -> list[Coverage]:
+    """Per translated language of the curriculum (and any with files), per module, what
+    is still in English and whether the translation is a draft."""
+    languages = [lang for lang in TRANSLATED if lang in data.languages] + [
+        lang
+        for lang in TRANSLATED
+        if lang not in data.languages and any(lang in m.translations for m in data.modules.values())
+    ]
+    found = []
+    for language in languages:
+        for milestone in data.milestones:
+            for slug in milestone.module_slugs:
+                module = data.modules[slug]
+                found.append(
+                    coverage(
+                        slug,
+                        language,
+                        title_translated=language in module.title_translations,
+                        reading=language in module.reading_translations,
+                        outcomes=module.outcomes,
+                        exercises=[(e.slug, e.title, e.spec) for e in module.exercises],
+                        translation=_translation_of(module, language),
+                    )
+                )
+    return found
+
+
+def _translation_of(module: ModuleData, language: str) -> dict[str, Any] | None:
+    if language not in module.translations:
+        return None
+    return {
+        **module.translations[language],
+        "exercises": {
+            e.slug: e.translations[language] for e in module.exercises if language in e.translations
+        },
+    }
+
+
+def translation_lines(found: list[Coverage]) -> list[str]:
+    """What `load-curriculum --check` says of translations: per language a total, then
+    per module its review state, the count of fields still in English and which."""
+    lines: list[str] = []
+    for language in dict.fromkeys(c.language for c in found):
+        rows = [c for c in found if c.language == language]
+        drafts = [c.module for c in rows if c.review == "draft"]
+        reviewed = sum(1 for c in rows if c.review == "reviewed")
+        without = sum(1 for c in rows if c.review is None)
+        missing = sum(len(c.missing) for c in rows)
+        lines.append(
+            f"Translation {language}: {len(rows) - without} of {len(rows)} modules have "
+            f"module.{language}.yaml ({len(drafts)} draft, {reviewed} reviewed); "
+            f"{missing} fields still in English"
+        )
+        if drafts:
+            lines.append(f"  drafts for the academy's review: {', '.join(drafts)}")
+        for c in rows:
+            state = c.review or f"no module.{language}.yaml"
+            if c.missing:
+                lines.append(
+                    f"  {c.module} ({state}): {len(c.missing)} missing: {', '.join(c.missing)}"
+                )
+            else:
+                lines.append(f"  {c.module} ({state}): complete")
+    return lines
 
 
 def check_curriculum(path: Path) -> LoadReport:
     """Validate only (raises loader.CurriculumInvalid); the report of what would load."""
     data = load_folder(path)
-    return LoadReport(**_counts(data), version_id=0, changed=False)  # type: ignore[arg-type]
+    return LoadReport(
+        **_counts(data),  # type: ignore[arg-type]
+        version_id=0,
+        changed=False,
+        translations=translation_coverage(data),
+    )
 
 
 def _counts(data: CurriculumData) -> dict[str, object]:
@@ -134,6 +211,7 @@ def load_curriculum(session: Session, path: Path) -> LoadReport:
             module.outcomes = source.outcomes
             module.reading_md = source.reading_md
             module.reading_translations = source.reading_translations
+            module.translations = source.translations
             module.retired = False
             session.add(module)
             session.flush()
@@ -152,6 +230,7 @@ def load_curriculum(session: Session, path: Path) -> LoadReport:
                 exercise.type = e_data.type
                 exercise.title = e_data.title
                 exercise.spec = e_data.spec
+                exercise.translations = e_data.translations
                 exercise.retired = False
                 session.add(exercise)
                 session.flush()
@@ -234,6 +313,7 @@ class ExerciseSummary:
     slug: str
     type: str
     title: str
+    translations: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -284,15 +364,18 @@ def curriculum_trees(session: Session, curriculum_ids: list[int]) -> list[Curric
             col(Exercise.slug),
             col(Exercise.type),
             col(Exercise.title),
+            col(Exercise.translations),
         )
         .join(Module, col(Module.id) == Exercise.module_id)
         .where(col(Module.curriculum_id).in_(curriculum_ids), col(Exercise.retired).is_(False))
         .order_by(col(Exercise.position))
     ).all()
     by_module: dict[int, ModuleSummary] = {m.id or 0: ModuleSummary(m) for m in modules}
-    for e_id, module_id, slug, e_type, title in exercise_rows:
+    for e_id, module_id, slug, e_type, title, translated in exercise_rows:
         if module_id in by_module:
-            by_module[module_id].exercises.append(ExerciseSummary(e_id or 0, slug, e_type, title))
+            by_module[module_id].exercises.append(
+                ExerciseSummary(e_id or 0, slug, e_type, title, translated or {})
+            )
     trees = {c_id: CurriculumTree(c) for c_id, c in curricula.items()}
     by_milestone: dict[int, MilestoneTree] = {}
     for milestone in milestones:

@@ -37,6 +37,7 @@ class ExerciseRef:
     type: str
     title: str
     spec: dict[str, Any]
+    translations: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class ModuleInfo:
     retired: bool
     minutes: int
     outcomes: tuple[str, ...]
+    translations: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,6 +73,8 @@ class Structure:
     modules: dict[int, ModuleInfo]
     exercises: dict[int, tuple[ExerciseRef, ...]]
     readings: dict[tuple[int, str], Markup] = field(default_factory=dict)
+    # (module, language) whose reading is shown in English for want of a translation
+    english_readings: set[tuple[int, str]] = field(default_factory=set)
 
     def exercises_of(self, module_id: int) -> tuple[ExerciseRef, ...]:
         return self.exercises.get(module_id, ())
@@ -153,7 +157,16 @@ def _load(session: Session, version: int | None) -> Structure:
     }
     modules = {
         r[0]: ModuleInfo(
-            r[0], r[1], r[2], r[3], dict(r[4] or {}), r[5], bool(r[6]), r[7], tuple(r[8] or ())
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            dict(r[4] or {}),
+            r[5],
+            bool(r[6]),
+            r[7],
+            tuple(r[8] or ()),
+            dict(r[9] or {}),
         )
         for r in session.execute(
             sa_select(
@@ -166,6 +179,7 @@ def _load(session: Session, version: int | None) -> Structure:
                 col(Module.retired),
                 col(Module.minutes),
                 col(Module.outcomes),
+                col(Module.translations),
             )
         ).all()
     }
@@ -178,11 +192,14 @@ def _load(session: Session, version: int | None) -> Structure:
             col(Exercise.type),
             col(Exercise.title),
             col(Exercise.spec),
+            col(Exercise.translations),
         )
         .where(col(Exercise.retired).is_(False))
         .order_by(col(Exercise.module_id), col(Exercise.position), col(Exercise.id))
     ).all():
-        exercises.setdefault(r[1], []).append(ExerciseRef(r[0], r[1], r[2], r[3], r[4], r[5] or {}))
+        exercises.setdefault(r[1], []).append(
+            ExerciseRef(r[0], r[1], r[2], r[3], r[4], r[5] or {}, r[6] or {})
+        )
     return Structure(
         version=version,
         milestones=milestones,
@@ -208,9 +225,19 @@ def reading_html(session: Session, module_id: int, language: str) -> Markup:
     ).first()
     if row is None:
         return Markup("")
-    source = (row[1] or {}).get(language) or row[0]
+    translated = (row[1] or {}).get(language)
+    source = translated or row[0]
     html = render_markdown(source) if source else Markup("")
     if len(cached.readings) >= READING_CACHE_SIZE:
         cached.readings.clear()
+        cached.english_readings.clear()
     cached.readings[key] = html
+    if language != "en" and not translated and row[0]:
+        cached.english_readings.add(key)
     return html
+
+
+def reading_in_english(session: Session, module_id: int, language: str) -> bool:
+    """True when reading_html shows the module's reading in English to a reader of
+    another language (call after reading_html)."""
+    return (module_id, language) in structure(session).english_readings

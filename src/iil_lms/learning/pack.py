@@ -21,6 +21,7 @@ from iil_lms import __version__
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.curriculum.plans import plan_for_cohort, trainee_plan
+from iil_lms.curriculum.translations import localized_outcomes, localized_spec, localized_title
 from iil_lms.learning.answers import ACTION_PLAN_FIELDS, LIKERT
 from iil_lms.pdf import render_pdf, render_template_html, render_template_pdf
 from iil_lms.web.template_i18n import LocalizedTemplates
@@ -68,21 +69,27 @@ class Pack:
 def _texts(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
-    return tuple(str(v) for v in value if isinstance(v, str | int | float))
+    return tuple(_text(v) for v in value if isinstance(v, str | int | float))
 
 
-def pack_exercise(number: int, exercise: Exercise) -> PackExercise:
-    """What the printed pack shows of an exercise (no answers, no explanations)."""
-    spec = exercise.spec or {}
+def _text(value: Any) -> str:
+    """A text as it is (an English stand-in keeps its mark), anything else as text."""
+    return value if isinstance(value, str) else str(value or "")
+
+
+def pack_exercise(number: int, exercise: Exercise, language: str = "en") -> PackExercise:
+    """What the printed pack shows of an exercise (no answers, no explanations), in
+    `language` where the curriculum has the translation."""
+    spec = localized_spec(exercise.spec or {}, exercise.translations, language)
     quiz: tuple[PackQuestion, ...] = ()
     questions: tuple[str, ...] = ()
     if exercise.type == "quiz":
         quiz = tuple(
             PackQuestion(
-                text=str(q.get("text") or ""),
+                text=_text(q.get("text")),
                 multiple=bool(q.get("multiple")),
                 options=tuple(
-                    str(o.get("text") or "") for o in q.get("options") or [] if isinstance(o, dict)
+                    _text(o.get("text")) for o in q.get("options") or [] if isinstance(o, dict)
                 ),
             )
             for q in spec.get("questions") or []
@@ -92,10 +99,10 @@ def pack_exercise(number: int, exercise: Exercise) -> PackExercise:
         questions = _texts(spec.get("questions"))
     return PackExercise(
         number=number,
-        title=exercise.title,
+        title=localized_title(exercise.title, exercise.translations, language),
         type=exercise.type,
-        prompt=str(spec.get("prompt") or ""),
-        scenario=str(spec.get("scenario") or ""),
+        prompt=_text(spec.get("prompt")),
+        scenario=_text(spec.get("scenario")),
         questions=questions,
         quiz=quiz,
         statements=_texts(spec.get("statements")),
@@ -122,10 +129,10 @@ def build_pack(session: Session, module: Module, cohort: Cohort, language: str) 
         ),
         cohort_name=cohort.name,
         minutes=module.minutes,
-        outcomes=list(module.outcomes or []),
+        outcomes=localized_outcomes(module.outcomes or [], module.translations, language),
         reading_md=(module.reading_translations or {}).get(language) or module.reading_md,
         language=language,
-        exercises=[pack_exercise(n, e) for n, e in enumerate(exercises, start=1)],
+        exercises=[pack_exercise(n, e, language) for n, e in enumerate(exercises, start=1)],
     )
 
 

@@ -15,7 +15,8 @@ from starlette.datastructures import UploadFile
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
-from iil_lms.curriculum.structure import reading_html
+from iil_lms.curriculum.structure import reading_html, reading_in_english
+from iil_lms.curriculum.translations import localized_spec
 from iil_lms.learning import answers, service, uploads
 from iil_lms.learning import journey as journeys
 from iil_lms.learning.models import Submission
@@ -165,6 +166,7 @@ def _module_context(
         "journey": journey,
         "title": _translated(module.title_translations, module.title),
         "reading": reading_html(session, module_id, language),
+        "reading_english": reading_in_english(session, module_id, language),
         "today": local_today(),
     }
 
@@ -211,7 +213,7 @@ def _exercise_page(
         {
             "assigned": assigned,
             "exercise": exercise,
-            "spec": exercise.spec or {},
+            "spec": localized_spec(exercise.spec or {}, exercise.translations, get_language()),
             "module_title": _translated(assigned.module.title_translations, assigned.module.title),
             "state": state,
             "answer": answer if answer is not None else state.prefill,
@@ -242,7 +244,7 @@ def _answer_context(exercise: Any) -> dict[str, Any]:
     """What learning/_answer.html needs to show an answer to `exercise`."""
     return {
         "exercise": exercise,
-        "spec": exercise.spec or {},
+        "spec": localized_spec(exercise.spec or {}, exercise.translations, get_language()),
         "action_plan_fields": answers.ACTION_PLAN_FIELDS,
         "likert": likert_labels(),
     }

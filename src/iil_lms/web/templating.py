@@ -17,6 +17,7 @@ from jinja2 import BaseLoader, Environment, FileSystemLoader, pass_context, sele
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from iil_lms.curriculum import translations as curriculum_text
 from iil_lms.db import as_utc
 from iil_lms.settings import LANGUAGES, Settings
 from iil_lms.web import i18n
@@ -159,6 +160,18 @@ def _environment(settings: Settings, language: str, loader: BaseLoader | None) -
         static_url=static_url,
         language_names=i18n.LANGUAGE_NAMES,
         localized=i18n.localized,
+        # Curriculum text in this language, English (marked) where a translation is missing.
+        ex_title=lambda e: curriculum_text.localized_title(e.title, e.translations, language),
+        ex_spec=lambda e: curriculum_text.localized_spec(e.spec or {}, e.translations, language),
+        outcomes_of=lambda m: curriculum_text.localized_outcomes(
+            m.outcomes, m.translations, language
+        ),
+        en=curriculum_text.en_attrs,
+        pdf_en=curriculum_text.pdf_en_attrs,
+        ltr=curriculum_text.ltr_isolated,
+        bdi=curriculum_text.bdi,
+        has_english=curriculum_text.has_english,
+        review_states=curriculum_text.review_states,
         text_direction=i18n.text_direction,
         navigation=navigation,
         role_label=role_label,
