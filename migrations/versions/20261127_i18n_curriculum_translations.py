@@ -2,7 +2,7 @@
 outcomes per language) and exercise.translations (the exercise's text per language).
 
 Revision ID: i18n_curriculum_translations
-Revises: 8515708f2e6e
+Revises: audit_hash_chain
 Create Date: 2026-11-27 17:50:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i18n_curriculum_translations"
-down_revision: str | None = "8515708f2e6e"
+down_revision: str | None = "audit_hash_chain"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
