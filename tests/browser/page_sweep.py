@@ -147,6 +147,8 @@ VISITS: tuple[Visit, ...] = (
     Visit("mentor", "/mentees/{trainee_id}"),
     Visit("mentor", "/mentees/{trainee_id}/log"),
     Visit("mentor", "/review/{submission_id}"),
+    Visit("mentor", "/circle"),
+    Visit("mentor", "/circles/{circle_id}"),
     # a trainer of the cohort
     Visit("trainer", "/cohorts/{cohort_id}"),
     Visit("trainer", "/cohorts/{cohort_id}/plan"),

@@ -30,6 +30,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainee", _("My pitch"), "/pitch"),
     ("trainee", _("My certificates"), "/certificates"),
     ("mentor", _("My mentees"), "/mentees"),
+    ("mentor", _("Circles"), "/circle"),
     ("mentor", _("My certificates"), "/certificates"),
     ("trainer", _("Cohort"), "/cohorts/{cohort_id}"),
     ("trainer", _("Progress"), "/cohorts/{cohort_id}/progress"),
