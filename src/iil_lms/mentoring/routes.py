@@ -163,7 +163,11 @@ async def apply_auto(request: Request, access: TrainerAccess, session: DbSession
     return redirect(
         request,
         f"/cohorts/{access.cohort.id}/mentors",
-        _("Balanced assignment applied: %(count)s trainees have a new mentor.", count=changed),
+        ngettext(
+            "Balanced assignment applied: %(num)s trainee has a new mentor.",
+            "Balanced assignment applied: %(num)s trainees have a new mentor.",
+            changed,
+        ),
     )
 
 
