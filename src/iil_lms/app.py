@@ -87,7 +87,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="iil-lms",
         version=__version__,
         dependencies=[Depends(csrf_protect)],
-        docs_url="/api/docs",
+        # No Swagger UI page: it loads its scripts from a CDN, which the CSP (and an
+        # offline install) rules out; /openapi.json describes the JSON routes.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=background_sender,

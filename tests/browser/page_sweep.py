@@ -73,8 +73,6 @@ def _names(route: str) -> list[str]:
 NOT_PAGES: dict[str, str] = {
     "/healthz": "JSON health check for the load balancer",
     "/openapi.json": "the API schema (JSON)",
-    "/api/docs": "FastAPI's Swagger UI for developers, not a page of the product",
-    "/docs/oauth2-redirect": "Swagger UI's OAuth helper, not a page of the product",
     "/notifications/bell": "htmx fragment swapped into every page's header (checked there)",
     "/cohorts/{cohort_id}/modules/{module_id}/pack.pdf": "PDF (exercise pack for the cohort)",
     "/journey/modules/{module_id}/pack.pdf": "PDF (a trainee's exercise pack)",
@@ -148,6 +146,8 @@ VISITS: tuple[Visit, ...] = (
     Visit("mentor", "/mentees/{trainee_id}/log"),
     Visit("mentor", "/mentee-pitches"),
     Visit("mentor", "/review/{submission_id}"),
+    Visit("mentor", "/circle"),
+    Visit("mentor", "/circles/{circle_id}"),
     # a trainer of the cohort
     Visit("trainer", "/cohorts/{cohort_id}"),
     Visit("trainer", "/cohorts/{cohort_id}/plan"),

@@ -31,7 +31,7 @@ def mentored_trainee(engine: Engine, slot: int) -> Pair:
     variant takes its own slot, so journeys never see each other's work). Taken: 0-3
     feedback round trip, 10-13 mentor review, 20-23 trainer plan, 30 keyboard, 40-43
     completed milestone (moved to circles of their own), 50-53 circle and outreach,
-    60 the page sweep."""
+    60 the page sweep, 70-73 the mentor in their mentees' circle."""
     query = text(
         "SELECT t.email, t.display_name, m.email FROM mentor_assignment a"
         " JOIN cohort c ON c.id = a.cohort_id"

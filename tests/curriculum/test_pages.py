@@ -319,3 +319,25 @@ def test_a_module_is_dropped_for_one_circle_only_and_put_back(client, session, w
     client.post_form(f"{base}/circles/{dropped_circle.id}/clear", {}, token_from=token_from)
     session.rollback()
     assert module.id in planned(dropped_circle.id)
+
+
+def test_a_dropped_module_shows_no_open_month_in_the_plan_calendar(client, session, world):
+    import re
+
+    made, _other = world
+    module = _module(session, "dilemmas")
+    client.login(made.trainers[0].email)
+    plan_url = f"/cohorts/{made.cohort.id}/plan"
+    before = client.get(plan_url).text
+
+    def calendar_row(page: str) -> str:
+        rows = re.findall(r"<tr[^>]*>\s*<th scope=\"row\">.*?</tr>", page, re.S)
+        return next(r for r in rows if f'href="#module-{module.id}"' in r)
+
+    assert 'class="cal-on"' in calendar_row(before)
+    client.post_form(
+        f"/cohorts/{made.cohort.id}/plan/modules/{module.id}/remove", {}, token_from=plan_url
+    )
+    row = calendar_row(client.get(plan_url).text)
+    assert "dropped" in row
+    assert 'class="cal-on"' not in row and ">open<" not in row

@@ -52,6 +52,8 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/login/unlock/{token}"): PUBLIC | {"anonymous": "login"},
     ("GET", "/account"): SIGNED_IN,
     ("POST", "/account/language"): SIGNED_IN,
+    ("POST", "/account/profile"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
     ("GET", "/healthz"): PUBLIC,
 }
 

@@ -87,9 +87,10 @@ TRAINEE_MENU = _row(
     organiser=403,
     admin=403,
 )
-# trainee_a's learning circle: its members and the cohort's trainers.
-CIRCLE = _row(trainee_a="allow", trainer="allow", admin="allow")
-CIRCLE_MODERATION = _row(trainee_a=403, trainer="allow", admin="allow")
+# trainee_a's learning circle: its members, trainee_a's mentor and the cohort's trainers;
+# only trainers hide and show posts.
+CIRCLE = _row(trainee_a="allow", mentor_a="allow", trainer="allow", admin="allow")
+CIRCLE_MODERATION = _row(trainee_a=403, mentor_a=403, trainer="allow", admin="allow")
 # Anyone signed in, about their own things.
 SIGNED_IN = _row(
     trainee_a="allow",

@@ -516,3 +516,29 @@ def test_certificate_texts_are_shown_and_printed_as_text(app, session, settings,
         for annotation in page.get("/Annots") or []:
             action = annotation.get_object().get("/A") or {}
             assert "/JS" not in action and "javascript" not in str(action.get("/URI", ""))
+
+
+def test_account_profile_fields_are_shown_as_text(app, session, settings, engine):
+    world = build_world(session, settings, engine)
+    who = client_for(app, world, "trainee_a")
+    with who.client:
+        fields = ("gender", "disability", "service_group")
+        data = {name: f"XSS-{name[:4]} {SHORT}"[:32] for name in fields}
+        data["display_name"] = short("name-self")
+        saved = who.client.post(
+            "/account/profile", data=data | {"csrf_token": who.csrf_token}, follow_redirects=False
+        )
+        assert saved.status_code == 303, saved.text[:300]
+        page = who.client.get("/account")
+        assert page.status_code == 200
+        assert executable_markup(page.text) == [], executable_markup(page.text)
+        assert "XSS-name-self" in visible_text(page.text)
+        for value in data.values():
+            assert f'value="{value}"' not in page.text  # escaped, never raw in the attribute
+        # a refused form shows what was typed, escaped too
+        refused = who.client.post(
+            "/account/profile",
+            data={"display_name": "", "gender": SHORT, "csrf_token": who.csrf_token},
+        )
+        assert refused.status_code == 400
+        assert executable_markup(refused.text) == []

@@ -91,3 +91,23 @@ def test_text_boxes_say_what_a_person_can_type_instead_of_markdown_works(client,
     assert "You can write **bold**, *italic*, lists" in page
     for template in ("mentoring/review.html", "outreach/_fields.html", "mentoring/circle.html"):
         assert "Markdown works" not in (PROJECT_DIR / "templates" / template).read_text()
+
+
+def test_marking_one_notification_read_says_notification_in_the_singular(client, factory, session):
+    from iil_lms.notifications.service import notify
+
+    user = factory.user()
+    notify(
+        session,
+        user_ids=[user.id],
+        kind="mentoring",
+        params={"message": "mentor_assigned", "mentor": "A Mentor"},
+        link="/mentoring",
+    )
+    session.commit()
+    client.login(user.email)
+    page = client.post_form(
+        "/notifications/read-all", {}, token_from="/notifications", follow_redirects=True
+    ).text
+    assert "1 notification marked read." in page
+    assert "1 notifications" not in page

@@ -275,9 +275,117 @@ def reset(
     return _redeem(request, session, token, "reset", password, confirm)
 
 
+def _account_page(
+    request: Request, viewer: SignedIn, status_code: int = 200, **context: object
+) -> Response:
+    assert viewer.user is not None
+    user = viewer.user
+    profile = {
+        "display_name": user.display_name,
+        "gender": user.gender or "",
+        "disability": user.disability or "",
+        "service_group": user.service_group or "",
+    }
+    page: dict[str, object] = {
+        "languages": LANGUAGES,
+        "profile": profile,
+        "profile_errors": {},
+        "min_password": service.MIN_PASSWORD_LENGTH,
+    }
+    page.update(context)
+    return render(request, "accounts/account.html", page, status_code=status_code)
+
+
 @router.get("/account")
 def account_page(request: Request, viewer: SignedIn) -> Response:
-    return render(request, "accounts/account.html", {"languages": LANGUAGES})
+    return _account_page(request, viewer)
+
+
+@router.post("/account/profile")
+def change_profile(
+    request: Request,
+    viewer: SignedIn,
+    session: DbSession,
+    display_name: Annotated[str, Form(max_length=1000)] = "",
+    gender: Annotated[str, Form(max_length=1000)] = "",
+    disability: Annotated[str, Form(max_length=1000)] = "",
+    service_group: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    assert viewer.user is not None
+    values = {
+        "display_name": display_name,
+        "gender": gender,
+        "disability": disability,
+        "service_group": service_group,
+    }
+    try:
+        service.update_profile(session, viewer.user, **values)
+    except service.ProfileProblem as problem:
+        errors = {
+            name: _("Enter your name.")
+            if reason == "required"
+            else _("Use at most %(count)s characters.", count=service.PROFILE_LIMITS[name])
+            for name, reason in problem.fields.items()
+        }
+        return _account_page(request, viewer, 400, profile=values, profile_errors=errors)
+    return redirect(request, "/account", _("Your profile is saved."))
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    viewer: SignedIn,
+    session: DbSession,
+    current: Annotated[str, Form(max_length=1024)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    confirm: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    """The current password is needed; a wrong one counts like a failed login. Every
+    other session of the person ends; this one stays."""
+    assert viewer.user is not None
+    result = service.change_password(
+        session,
+        settings_of(request),
+        viewer.user,
+        current=current,
+        new=password,
+        confirm=confirm,
+        address=_client_address(request),
+        keep_session_token=viewer.session_token,
+    )
+    if result.problem is None:
+        return redirect(
+            request,
+            "/account",
+            _("Your password is changed. You are signed out everywhere else."),
+        )
+    errors = {
+        "current": (
+            "current",
+            _("That is not your current password."),
+            400,
+        ),
+        "mismatch": ("confirm", _("The two passwords are not the same."), 400),
+        "short": (
+            "password",
+            _("Use at least %(count)s characters.", count=service.MIN_PASSWORD_LENGTH),
+            400,
+        ),
+        "throttled": (
+            "current",
+            ngettext(
+                "Too many failed attempts. Try again in %(num)s second.",
+                "Too many failed attempts. Try again in %(num)s seconds.",
+                result.retry_after,
+            ),
+            429,
+        ),
+    }
+    field, message, status = errors[result.problem]
+    response = _account_page(request, viewer, status, password_errors={field: message})
+    if result.problem == "throttled":
+        response.headers["Retry-After"] = str(result.retry_after)
+    return response
 
 
 @router.post("/account/language")

@@ -11,12 +11,13 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
 
 from iil_lms.accounts import throttle
 from iil_lms.accounts.models import AuthToken, User, UserSession
 from iil_lms.audit.service import record
+from iil_lms.cohorts.models import Membership
 from iil_lms.db import as_utc, utcnow
 from iil_lms.settings import LANGUAGES, Settings
 
@@ -271,6 +272,108 @@ def set_language(session: Session, user: User, language: str) -> None:
     user.language = language
     session.add(user)
     session.flush()
+
+
+PROFILE_LIMITS = {"display_name": 120, "gender": 32, "disability": 32, "service_group": 80}
+
+
+class ProfileProblem(AccountError):
+    """Fields of the account form that cannot be saved, by field name."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(", ".join(fields))
+        self.fields = fields  # field -> "required" | "too_long"
+
+
+def update_profile(
+    session: Session,
+    user: User,
+    *,
+    display_name: str,
+    gender: str,
+    disability: str,
+    service_group: str,
+) -> None:
+    """Save a person's own name and their optional, self-declared profile (gender,
+    disability, service group: used for mentor matching and GESI figures only). The
+    person's cohort memberships take the same self-declared values, so the cohort's
+    reports agree with what the person said. Nothing is written when a field is wrong."""
+    values = {
+        "display_name": display_name.strip(),
+        "gender": gender.strip(),
+        "disability": disability.strip(),
+        "service_group": service_group.strip(),
+    }
+    problems = {
+        name: "too_long" for name, value in values.items() if len(value) > PROFILE_LIMITS[name]
+    }
+    if not values["display_name"]:
+        problems["display_name"] = "required"
+    if problems:
+        raise ProfileProblem(problems)
+    user.display_name = values["display_name"]
+    user.gender = values["gender"] or None
+    user.disability = values["disability"] or None
+    user.service_group = values["service_group"] or None
+    session.add(user)
+    session.execute(
+        update(Membership)
+        .where(col(Membership.user_id) == user.id)
+        .values(
+            gender=values["gender"],
+            disability=values["disability"],
+            service_group=values["service_group"],
+        )
+    )
+    audit(session, user.id, "account.profile", f"user:{user.id}")
+    session.flush()
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    """What became of a password change: `problem` is None when it was saved; otherwise
+    "current" (wrong current password), "mismatch", "short" or "throttled" (then
+    `retry_after` seconds)."""
+
+    problem: str | None
+    retry_after: int = 0
+
+
+def change_password(
+    session: Session,
+    settings: Settings,
+    user: User,
+    *,
+    current: str,
+    new: str,
+    confirm: str,
+    address: str,
+    keep_session_token: str | None,
+) -> PasswordChange:
+    """A signed-in person changes their password: the current one is required (a wrong
+    one counts as a failed login, so the form cannot be used to guess it), and every
+    other session of theirs ends; the one they are using stays."""
+    wait = throttle.login_wait(
+        session, settings, email=user.email, address=address, known_device=True
+    )
+    if wait.seconds:
+        return PasswordChange("throttled", wait.seconds)
+    if not verify_password(user.password_hash, current):
+        throttle.record_failure(session, settings, email=user.email, address=address)
+        return PasswordChange("current")
+    if new != confirm:
+        return PasswordChange("mismatch")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        return PasswordChange("short")
+    user.password_hash = hash_password(new)
+    session.add(user)
+    others = delete(UserSession).where(col(UserSession.user_id) == user.id)
+    if keep_session_token:
+        others = others.where(col(UserSession.token_hash) != hash_token(keep_session_token))
+    session.execute(others)
+    audit(session, user.id, "account.password", f"user:{user.id}")
+    session.flush()
+    return PasswordChange(None)
 
 
 def audit(

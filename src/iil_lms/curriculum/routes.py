@@ -16,6 +16,7 @@ from iil_lms.curriculum.models import Curriculum, CurriculumVersion, Module
 from iil_lms.curriculum.service import CurriculumError
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, Viewer, cohort_role
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.i18n import ngettext
 from iil_lms.web.params import OptionalFormId, PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import is_htmx, render
@@ -107,7 +108,11 @@ def generate(
         )
     except CurriculumError as error:
         return redirect(request, back, str(error), "error")
-    return redirect(request, back, _("Plan generated: %(count)s modules.", count=len(items)))
+    return redirect(
+        request,
+        back,
+        ngettext("Plan generated: %(num)s module.", "Plan generated: %(num)s modules.", len(items)),
+    )
 
 
 def _parse_day(value: str) -> date | None:

@@ -46,9 +46,18 @@ Circle = Annotated[circles.CircleAccess, Depends(circle_reader)]
 
 @router.get("/circle")
 def my_circle(request: Request, viewer: SignedIn, session: DbSession) -> Response:
-    """Where the menu's "Circle" leads: the viewer's own circle in the active cohort."""
+    """Where the menu's "Circle" leads: the viewer's own circle in the active cohort; for
+    a mentor, the circles of their mentees (and their own, if they sit in one)."""
     cohort_id = viewer.active_cohort_id
     circle_id = circles.own_circle_id(session, cohort_id, _user_id(viewer)) if cohort_id else None
+    if cohort_id is not None and Role.MENTOR.value in viewer.active_roles:
+        mentee_circles = circles.mentee_circles(session, cohort_id, _user_id(viewer))
+        if circle_id is None or any(c.circle.id != circle_id for c in mentee_circles):
+            return render(
+                request,
+                "mentoring/mentor_circles.html",
+                {"mentee_circles": mentee_circles, "own_circle_id": circle_id},
+            )
     if circle_id is not None:
         return redirect(request, f"/circles/{circle_id}")
     return render(request, "mentoring/no_circle.html", {})

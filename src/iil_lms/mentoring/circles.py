@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
 from iil_lms.accounts.service import audit
 from iil_lms.cohorts.models import LearningCircle, Membership, Role
 from iil_lms.db import utcnow
-from iil_lms.mentoring.models import CirclePost
+from iil_lms.mentoring.models import CirclePost, MentorAssignment
 from iil_lms.mentoring.service import MentoringError
 from iil_lms.notifications.service import notify
 from iil_lms.web.i18n import gettext as _
@@ -29,14 +29,16 @@ class CircleAccess:
     circle: LearningCircle
     is_member: bool
     can_moderate: bool  # a trainer of the circle's cohort, or a site admin
+    # the current mentor of a trainee in the circle: reads and posts, like a member
+    is_mentor: bool = False
 
 
 def circle_access(
     session: Session, circle_id: int, *, user_id: int, is_admin: bool
 ) -> CircleAccess | None:
-    """Who may read a circle: its members, and the trainers of its cohort (site admins
-    count as trainers). Anyone else gets None, so the page is a 404 and a member of
-    another circle cannot even tell that this one exists."""
+    """Who may read a circle: its members, the current mentors of its trainees, and the
+    trainers of its cohort (site admins count as trainers). Anyone else gets None, so the
+    page is a 404 and a member of another circle cannot even tell that this one exists."""
     circle = session.get(LearningCircle, circle_id)
     if circle is None:
         return None
@@ -47,9 +49,48 @@ def circle_access(
     ).all()
     member = any(c == circle_id and role in CIRCLE_ROLES for role, c in rows)
     trainer = is_admin or any(role == Role.TRAINER.value for role, _c in rows)
-    if not (member or trainer):
+    mentor = any(role == Role.MENTOR.value for role, _c in rows) and circle_id in {
+        c.circle.id for c in mentee_circles(session, circle.cohort_id, user_id)
+    }
+    if not (member or trainer or mentor):
         return None
-    return CircleAccess(circle, member, trainer)
+    return CircleAccess(circle, member, trainer, mentor)
+
+
+@dataclass(frozen=True)
+class MenteeCircle:
+    circle: LearningCircle
+    mentee_names: list[str]
+
+
+def mentee_circles(session: Session, cohort_id: int, mentor_id: int) -> list[MenteeCircle]:
+    """The learning circles of a mentor's current mentees in the cohort (withdrawn
+    trainees left out), by name, each with the mentees in it (one query)."""
+    rows = session.exec(
+        select(LearningCircle, User.display_name)
+        .join(Membership, col(Membership.circle_id) == LearningCircle.id)
+        .join(
+            MentorAssignment,
+            and_(
+                col(MentorAssignment.trainee_id) == Membership.user_id,
+                col(MentorAssignment.cohort_id) == Membership.cohort_id,
+            ),
+        )
+        .join(User, col(User.id) == Membership.user_id)
+        .where(
+            Membership.cohort_id == cohort_id,
+            Membership.role == Role.TRAINEE.value,
+            col(Membership.withdrawn_at).is_(None),
+            MentorAssignment.mentor_id == mentor_id,
+            col(MentorAssignment.ended_at).is_(None),
+        )
+        .order_by(col(LearningCircle.name), col(LearningCircle.id), col(User.display_name))
+    ).all()
+    found: dict[int, MenteeCircle] = {}
+    for circle, name in rows:
+        assert circle.id is not None
+        found.setdefault(circle.id, MenteeCircle(circle, [])).mentee_names.append(name)
+    return list(found.values())
 
 
 def own_circle_id(session: Session, cohort_id: int, user_id: int) -> int | None:

@@ -159,6 +159,25 @@ def awaiting_review(
     ]
 
 
+def next_in_queue(
+    session: Session, cohort_id: int, mentor_id: int, *, after: int
+) -> AwaitingReview | None:
+    """What the mentor reviews next: the oldest work waiting for their review (the same
+    list as their mentees page), other than the submission `after` they just saw."""
+    mentee_ids = [
+        trainee_id
+        for trainee_id in session.exec(
+            select(MentorAssignment.trainee_id).where(
+                MentorAssignment.cohort_id == cohort_id,
+                MentorAssignment.mentor_id == mentor_id,
+                col(MentorAssignment.ended_at).is_(None),
+            )
+        ).all()
+    ]
+    waiting = awaiting_review(session, cohort_id, mentee_ids)
+    return next((item for item in waiting if item.submission_id != after), None)
+
+
 def mentee_overview(session: Session, cohort: Cohort, mentor_id: int) -> MenteeOverview:
     """A mentor's current mentees in the cohort with milestone progress, what awaits
     review (oldest first, across mentees) and the last contact (the latest log entry or

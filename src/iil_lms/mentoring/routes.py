@@ -163,7 +163,11 @@ async def apply_auto(request: Request, access: TrainerAccess, session: DbSession
     return redirect(
         request,
         f"/cohorts/{access.cohort.id}/mentors",
-        _("Balanced assignment applied: %(count)s trainees have a new mentor.", count=changed),
+        ngettext(
+            "Balanced assignment applied: %(num)s trainee has a new mentor.",
+            "Balanced assignment applied: %(num)s trainees have a new mentor.",
+            changed,
+        ),
     )
 
 
@@ -325,6 +329,7 @@ def _review_page(
     context: review.ReviewContext,
     session: DbSession,
     *,
+    viewer_id: int,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     status_code: int = 200,
@@ -341,6 +346,14 @@ def _review_page(
             "likert": likert_labels(),
             "errors": errors or {},
             "form": form or {},
+            "next_review": mentees.next_in_queue(
+                session,
+                context.cohort.id or 0,
+                viewer_id,
+                after=context.submission.id or 0,
+            )
+            if context.role == "mentor"
+            else None,
         },
         status_code=status_code,
     )
@@ -350,7 +363,7 @@ def _review_page(
 def review_page(
     request: Request, context: Review, viewer: SignedIn, session: DbSession
 ) -> Response:
-    response = _review_page(request, context, session)
+    response = _review_page(request, context, session, viewer_id=_user_id(viewer))
     if context.role == "owner" and review.has_unread_feedback(
         session, context.submission.id or 0, _user_id(viewer)
     ):
@@ -391,7 +404,13 @@ async def add_feedback(
         )
     except review.FeedbackInvalid as invalid:
         return _review_page(
-            request, context, session, errors=invalid.errors, form=values, status_code=400
+            request,
+            context,
+            session,
+            viewer_id=_user_id(viewer),
+            errors=invalid.errors,
+            form=values,
+            status_code=400,
         )
     if decision == "returned":
         message = _("Returned for revision. The trainee has been told.")

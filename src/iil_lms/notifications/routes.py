@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from iil_lms.notifications import service
 from iil_lms.web.auth import DbSession, SignedIn
 from iil_lms.web.i18n import gettext as _
+from iil_lms.web.i18n import ngettext
 from iil_lms.web.params import PageNumber, PathId
 from iil_lms.web.responses import redirect, safe_local_path
 from iil_lms.web.templating import render
@@ -69,7 +70,9 @@ def open_notification(
 def read_all(request: Request, viewer: SignedIn, session: DbSession) -> Response:
     count = service.mark_all_read(session, _user_id(viewer))
     return redirect(
-        request, "/notifications", _("%(count)s notifications marked read.", count=count)
+        request,
+        "/notifications",
+        ngettext("%(num)s notification marked read.", "%(num)s notifications marked read.", count),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from iil_lms.web.auth import Viewer
@@ -30,6 +31,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainee", _("My certificates"), "/certificates"),
     ("mentor", _("My mentees"), "/mentees"),
     ("mentor", _("My mentees' pitches"), "/mentee-pitches"),
+    ("mentor", _("Circles"), "/circle"),
     ("mentor", _("My certificates"), "/certificates"),
     ("trainer", _("Cohort"), "/cohorts/{cohort_id}"),
     ("trainer", _("Progress"), "/cohorts/{cohort_id}/progress"),
@@ -46,11 +48,18 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("organiser", _("Cohort"), "/cohorts/{cohort_id}"),
     ("organiser", _("Progress"), "/cohorts/{cohort_id}/progress"),
     ("organiser", _("Convenings"), "/cohorts/{cohort_id}/convenings"),
+    ("organiser", _("Plan"), "/cohorts/{cohort_id}/plan"),
     ("organiser", _("Certificates"), "/cohorts/{cohort_id}/certificates"),
     ("*", _("Curriculum"), "/curriculum"),
     ("admin", _("Administration"), "/admin"),
     ("admin", _("Audit log"), "/admin/audit"),
+    ("admin", _("Summits"), "/summits"),
 ]
+
+# Site admins hold every staff role in every cohort (web/auth.py cohort_role); on a
+# cohort's pages their menu is that cohort's trainer and organiser menu.
+ADMIN_COHORT_ROLES = frozenset({"trainer", "organiser"})
+_COHORT_PATH = re.compile(r"^/cohorts/(\d{1,18})(?:/|$)")
 
 
 @dataclass(frozen=True)
@@ -63,11 +72,17 @@ def role_label(role: str) -> str:
     return gettext(ROLE_LABELS.get(role, role))
 
 
-def navigation(viewer: Viewer) -> list[NavLink]:
+def navigation(viewer: Viewer, path: str = "") -> list[NavLink]:
+    """Every page the viewer's roles in their active cohort may open; for a site admin
+    on a cohort's page (`path`), that cohort's staff pages too."""
     cohort_id = viewer.active_cohort_id
     roles = set(viewer.active_roles)
     if viewer.user is not None and viewer.user.is_admin:
         roles.add("admin")  # a site role, not a cohort's
+        looking_at = _COHORT_PATH.match(path)
+        if looking_at:
+            cohort_id = int(looking_at.group(1))
+            roles = {"admin", *ADMIN_COHORT_ROLES, *viewer.roles_in(cohort_id)}
     links: list[NavLink] = []
     seen: set[str] = set()
     for role, label, url in NAV_ITEMS:
