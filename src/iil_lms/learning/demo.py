@@ -30,6 +30,10 @@ COHORT = "ctp-2026"
 # Every BEHIND-th trainee (by email) is behind, every AHEAD-th is ahead; the rest on track.
 BEHIND = 7
 AHEAD = 25
+# The first trainees (by email) have sent nothing of the open module, so a walk-through
+# (and the browser journeys, which take trainees from the start of the list) finds its
+# exercises to do and nothing of theirs waiting for the mentor.
+OPEN_MODULE_UNTOUCHED = 150
 # A one-pixel PNG: upload exercises in the demo carry this file.
 DEMO_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -134,6 +138,8 @@ def seed_demo(session: Session, today: date | None = None, uploads_dir: Path | N
                 body=FEEDBACK[s.status],
                 decision=s.status,
                 created_at=s.reviewed_at or s.submitted_at,
+                # Read long ago: the journey's "New feedback" is for what is new.
+                read_by_trainee_at=min((s.reviewed_at or now) + timedelta(days=1), now),
             )
             for s, _mentor in pending
             if s.reviewed_by_id is not None
@@ -151,7 +157,7 @@ def _work(
 ) -> list[tuple[PlannedModule, Exercise, str]]:
     """What trainee `index` has sent: (planned module, exercise, outcome)."""
     behind = index % BEHIND == BEHIND - 2
-    ahead = index % AHEAD == 3
+    ahead = index % AHEAD == 3 and index >= OPEN_MODULE_UNTOUCHED
     # Half of those behind have not started the last module that fell due; the others
     # had an earlier module's first exercise returned for revision.
     returned_in = (index // 2) % max(len(fallen_due), 1)
@@ -168,9 +174,9 @@ def _work(
     for planned in open_now[:1]:
         chosen = exercises.get(planned.module_id, [])
         if not ahead:
-            # On track: the first exercise of the open module sent by every third trainee,
-            # waiting for the mentor; the rest still to do.
-            chosen = chosen[:1] if index % 3 == 0 else []
+            # On track: every third trainee after the first OPEN_MODULE_UNTOUCHED has sent
+            # the open module's first exercise, waiting for the mentor; the rest to do.
+            chosen = chosen[:1] if index % 3 == 0 and index >= OPEN_MODULE_UNTOUCHED else []
         for exercise in chosen:
             outcome = SubmissionStatus.ACCEPTED if ahead else SubmissionStatus.SUBMITTED
             work.append((planned, exercise, outcome))
