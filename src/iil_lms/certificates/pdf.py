@@ -53,11 +53,12 @@ def verify_url(settings: Settings, code: str) -> str:
 
 
 def qr_data_uri(url: str) -> str:
-    """The QR code of `url` as a PNG data: URL (medium error correction), one pixel a
-    module, drawn without smoothing (image-rendering: pixelated, so the PDF asks viewers
-    and printers not to interpolate): sharp at any size and resolution, and WeasyPrint
-    draws it in a few ms a page, where the same code as SVG costs ~20 ms."""
-    return str(segno.make(url, error="m").png_data_uri(scale=1, border=2))
+    """The QR code of `url` as a PNG data: URL (medium error correction), 3 pixels a
+    module drawn without smoothing (image-rendering: pixelated): it scans from paper and
+    from a screen at 100-200 dpi, and WeasyPrint draws it in a few ms a page, where the
+    same code as SVG costs ~20 ms. (One pixel a module looks the same in a viewer, but
+    poppler smooths it at low resolutions and the code stops scanning.)"""
+    return str(segno.make(url, error="m").png_data_uri(scale=3, border=2))
 
 
 @dataclass(frozen=True)
