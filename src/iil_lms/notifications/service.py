@@ -65,6 +65,9 @@ KINDS: dict[str, Kind] = {
         _("Outreach"), _("A trainer approved, or asked for changes to, my outreach item.")
     ),
     "staff": Kind(_("Roles in cohorts"), _("Someone gave me a role in a cohort.")),
+    "you_said": Kind(
+        _("You said, we did"), _("Trainers answered what the cohort said in a feedback survey.")
+    ),
 }
 
 # What a notification says; `params["message"]` picks one, else the kind's own.
@@ -87,6 +90,7 @@ MESSAGES: dict[str, str] = {
     "role_trainer": _("%(author)s made you a trainer of %(cohort)s."),
     "role_organiser": _("%(author)s made you an organiser of %(cohort)s."),
     "role_mentor": _("%(author)s made you a mentor in %(cohort)s."),
+    "you_said": _("Your trainers answered what the cohort said in “%(survey)s”."),
 }
 
 DATE_PARAMS = ("due_on", "held_on")
