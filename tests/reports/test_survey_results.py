@@ -78,9 +78,7 @@ def test_fewer_than_five_answers_show_no_figure_or_comment(factory, session, cli
     assert HIDDEN in export.content.decode("utf-8-sig")
 
 
-def test_differencing_all_minus_one_circle_cannot_reveal_a_small_circle(
-    factory, session, client
-):
+def test_differencing_all_minus_one_circle_cannot_reveal_a_small_circle(factory, session, client):
     # Circle 1: 5 answers, circle 2: 4. Showing "everyone" (9) and "circle 1" (5) would
     # give circle 2's four answers by subtraction, so no circle can be picked at all.
     c, made = _cohort(factory, session, trainees=9, circles=2)
@@ -146,7 +144,14 @@ def test_every_group_combination_shows_five_or_more_or_nothing(factory, session)
 
 def test_exports_match_the_page_and_neutralise_formulas(factory, session, client):
     c, made = _cohort(factory, session, trainees=6)
-    comments = ["=HYPERLINK(\"http://x\")", "+1", "ہمارا سروے اچھا تھا", "हाम्रो प्रतिक्रिया", "@SUM(1)", "-2"]
+    comments = [
+        '=HYPERLINK("http://x")',
+        "+1",
+        "ہمارا سروے اچھا تھا",
+        "हाम्रो प्रतिक्रिया",
+        "@SUM(1)",
+        "-2",
+    ]
     for i, trainee in enumerate(c.trainees):
         answer(session, c.cohort.id, trainee.id, made.first, [1 + i % 5, 2], comments[i])
     client.login(c.trainers[0].email)
@@ -175,7 +180,7 @@ def test_exports_match_the_page_and_neutralise_formulas(factory, session, client
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
-    assert any("ہمارا سروے اچھا تھا" == v for r in values for v in r)
+    assert any(v == "ہمارا سروے اچھا تھا" for r in values for v in r)
 
 
 def test_you_said_we_did_reaches_the_cohort(factory, session, client, make_client):
