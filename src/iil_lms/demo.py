@@ -21,6 +21,7 @@ from iil_lms.curriculum.loader import CurriculumInvalid
 from iil_lms.curriculum.service import load_curriculum
 from iil_lms.learning.demo import seed_demo as seed_learning_demo
 from iil_lms.mentoring.demo import seed_demo as seed_mentoring_demo
+from iil_lms.reports.demo import seed_demo as seed_survey_demo
 from iil_lms.settings import get_settings
 from iil_lms.summit.demo import seed_demo as seed_summit_demo
 
@@ -323,6 +324,7 @@ def build_demo(
     _curriculum_and_plans(session, curricula_dir)
     seed_mentoring_demo(session, admin.id)
     seed_learning_demo(session)
+    seed_survey_demo(session)
     seed_summit_demo(session)
     return logins
 

@@ -136,7 +136,7 @@ class SurveyResults:
 # --- which surveys --------------------------------------------------------------------
 
 
-def _survey_rows(session: Session, cohort: Cohort) -> list[tuple[Exercise, Module, Milestone]]:
+def survey_rows(session: Session, cohort: Cohort) -> list[tuple[Exercise, Module, Milestone]]:
     """The survey exercises in the cohort's plan (cohort-wide or for any circle), in
     curriculum order (two queries)."""
     if cohort.curriculum_version_id is None:
@@ -192,7 +192,7 @@ def _respondent_filter(cohort_id: int) -> Any:
 def cohort_surveys(session: Session, cohort: Cohort) -> list[SurveyInfo]:
     """The cohort's surveys with how many trainees answered each (four queries)."""
     assert cohort.id is not None
-    rows = _survey_rows(session, cohort)
+    rows = survey_rows(session, cohort)
     ids = [e.id for e, _m, _ms in rows if e.id is not None]
     counts: dict[int, int] = {}
     if ids:
@@ -354,7 +354,7 @@ def survey_results(
     "you said, we did" responses. A fixed number of queries (seven), whatever the
     number of respondents."""
     assert cohort.id is not None
-    rows = _survey_rows(session, cohort)
+    rows = survey_rows(session, cohort)
     convenings = _convening_by_module(session, cohort.id)
     ids = [e.id for e, _m, _ms in rows if e.id is not None]
     if exercise_id not in ids:
@@ -449,7 +449,7 @@ def add_reply(
                 )
             }
         )
-    found = next((e for e, _m, _ms in _survey_rows(session, cohort) if e.id == exercise_id), None)
+    found = next((e for e, _m, _ms in survey_rows(session, cohort) if e.id == exercise_id), None)
     if found is None:
         raise SurveyNotFound(exercise_id)
     reply = SurveyReply(
