@@ -11,7 +11,7 @@ from tests.browser.helpers import Journey, Variant
 from tests.browser.page_sweep import VISITS, SweepData, sweep, sweep_data
 
 pytestmark = pytest.mark.browser
-FEEDBACK = [v for v in VISITS if "/feedback" in v.route]
+FEEDBACK = [v for v in VISITS if v.route.startswith("/cohorts/{cohort_id}/feedback")]
 VARIANTS = [Variant("desktop", 1280, 800, language) for language in ("en", "ur", "ne")]
 
 

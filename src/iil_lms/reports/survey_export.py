@@ -56,8 +56,8 @@ def rows(results: SurveyResults) -> list[list[Any]]:
         if comments is None:
             continue
         out.append([])
-        out.append([_("Comments"), question])
-        out.extend([[None, c] for c in comments])
+        out.append([_("Comments"), question, _("How many wrote this")])
+        out.extend([[None, text, count] for text, count in comments])
     return out
 
 

@@ -17,6 +17,7 @@ Names never leave this module: answers are read without their authors."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,8 +129,9 @@ class SurveyResults:
     statements: list[StatementResult] = field(default_factory=list)
     overall_trend: list[TrendPoint] = field(default_factory=list)
     statement_trends: list[StatementTrend] = field(default_factory=list)
-    # Per free-text question: its comments, or None when they are not shown.
-    comments: list[tuple[str, list[str] | None]] = field(default_factory=list)
+    # Per free-text question: its comments (text, how many wrote exactly that), or None
+    # when they are not shown.
+    comments: list[tuple[str, list[tuple[str, int]] | None]] = field(default_factory=list)
     replies: list[SurveyReply] = field(default_factory=list)
 
 
@@ -295,6 +297,17 @@ def _statement(text: str, index: int, answers: list[_Answer]) -> StatementResult
     return StatementResult(text, counts, len(given), _average(given))
 
 
+def _grouped(texts: Iterable[str]) -> list[tuple[str, int]]:
+    """Non-empty comments with how many wrote exactly the same, sorted by their text
+    (never by time: the order must not hint at who wrote what)."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        cleaned = text.strip()
+        if cleaned:
+            counts[cleaned] = counts.get(cleaned, 0) + 1
+    return sorted(counts.items(), key=lambda item: (item[0].casefold(), item[0]))
+
+
 def _same(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
 
@@ -392,13 +405,7 @@ def survey_results(
         results.statements = [_statement(t, i, subset) for i, t in enumerate(survey.statements)]
         if chosen is None:
             results.comments = [
-                (
-                    q,
-                    sorted(
-                        (t for a in subset if i < len(a.texts) and (t := a.texts[i].strip())),
-                        key=str.casefold,
-                    ),
-                )
+                (q, _grouped(a.texts[i] for a in subset if i < len(a.texts)))
                 for i, q in enumerate(survey.questions)
             ]
     if not results.comments:
