@@ -233,3 +233,12 @@ def test_results_page_statement_count_does_not_grow_with_respondents(
             assert _page(client, c, made.first).status_code == 200
         counts.append(len(selects(statements)))
     assert counts[0] == counts[1]
+
+
+def test_identical_comments_are_counted_and_sorted_by_text_not_time(factory, session):
+    c, made = _cohort(factory, session, trainees=6)
+    texts = ["Zebra crossing.", "More time.", "", "More time.", "apple first", "More time."]
+    for trainee, text in zip(c.trainees, texts, strict=True):
+        answer(session, c.cohort.id, trainee.id, made.first, [3, 3], text)
+    [(_question, comments)] = service.survey_results(session, c.cohort, made.first.id).comments
+    assert comments == [("apple first", 1), ("More time.", 3), ("Zebra crossing.", 1)]
