@@ -257,7 +257,7 @@ def served(target: str, env: dict[str, str], log: Path, probe: str = "/healthz")
                 try:
                     urllib.request.urlopen(base + probe, timeout=2).close()
                     break
-                except (urllib.error.URLError, ConnectionError):
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"{target} did not start; see {log}") from None
                     time.sleep(0.2)
