@@ -242,3 +242,18 @@ def test_identical_comments_are_counted_and_sorted_by_text_not_time(factory, ses
         answer(session, c.cohort.id, trainee.id, made.first, [3, 3], text)
     [(_question, comments)] = service.survey_results(session, c.cohort, made.first.id).comments
     assert comments == [("apple first", 1), ("More time.", 3), ("Zebra crossing.", 1)]
+
+
+def test_gesi_groups_fall_back_to_what_the_account_declares(factory, session):
+    c, made = _cohort(factory, session, trainees=10, circles=1)
+    for i, trainee in enumerate(c.trainees):
+        if i < 5:
+            declare(session, c.memberships[(trainee.id, "trainee")], gender="woman")
+        else:
+            trainee.gender = "man"  # declared in the account, not on the roster
+            session.add(trainee)
+            session.commit()
+        answer(session, c.cohort.id, trainee.id, made.first, [5 if i < 5 else 1, 3], "")
+    result = service.survey_results(session, c.cohort, made.first.id, "gender:man")
+    assert not result.hidden and result.respondents == 5
+    assert result.statements[0].average == 1.0

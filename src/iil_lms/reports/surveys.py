@@ -25,6 +25,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Convening, LearningCircle, Membership, Role
 from iil_lms.curriculum.models import CurriculumVersion, Exercise, Milestone, Module, PlanItem
 from iil_lms.learning.answers import LIKERT
@@ -314,7 +315,8 @@ def _same(text: str) -> str:
 
 def _answers(session: Session, cohort_id: int, exercise_ids: list[int]) -> list[_Answer]:
     """Every respondent's newest answer to these surveys with their groups, and no name
-    (one query)."""
+    (one query). GESI values come from the cohort's roster, else from what the person
+    declared in their account."""
     if not exercise_ids:
         return []
     found: list[_Answer] = []
@@ -323,10 +325,11 @@ def _answers(session: Session, cohort_id: int, exercise_ids: list[int]) -> list[
             col(Submission.exercise_id),
             col(Submission.content),
             col(Membership.circle_id),
-            col(Membership.gender),
-            col(Membership.disability),
+            func.coalesce(func.nullif(col(Membership.gender), ""), col(User.gender), ""),
+            func.coalesce(func.nullif(col(Membership.disability), ""), col(User.disability), ""),
         )
         .join(Membership, col(Membership.user_id) == Submission.user_id)
+        .join(User, col(User.id) == Submission.user_id)
         .where(col(Submission.exercise_id).in_(exercise_ids), *_respondent_filter(cohort_id))
     ).all():
         content = content or {}
