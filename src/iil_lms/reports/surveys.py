@@ -16,6 +16,7 @@ Names never leave this module: answers are read without their authors."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -309,6 +310,7 @@ def _grouped(texts: Iterable[str]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (item[0].casefold(), item[0]))
 
 
+@functools.lru_cache(maxsize=4096)
 def _same(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
 
