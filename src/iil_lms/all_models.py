@@ -8,6 +8,7 @@ from iil_lms.certificates import models as certificates_models
 from iil_lms.cohorts import models as cohorts_models
 from iil_lms.curriculum import models as curriculum_models
 from iil_lms.learning import models as learning_models
+from iil_lms.learning import survey_replies as survey_reply_models
 from iil_lms.mentoring import models as mentoring_models
 from iil_lms.notifications import models as notifications_models
 from iil_lms.outreach import models as outreach_models
@@ -26,5 +27,6 @@ __all__ = [
     "notifications_models",
     "outreach_models",
     "summit_models",
+    "survey_reply_models",
     "metadata",
 ]

@@ -34,6 +34,7 @@ from iil_lms.mentoring.circle_routes import router as circles_router
 from iil_lms.mentoring.routes import router as mentoring_router
 from iil_lms.notifications.routes import router as notifications_router
 from iil_lms.outreach.routes import router as outreach_router
+from iil_lms.reports.survey_routes import router as survey_router
 from iil_lms.settings import Settings, get_settings
 from iil_lms.summit.judge_routes import router as summit_judge_router
 from iil_lms.summit.output_routes import router as summit_output_router
@@ -67,6 +68,7 @@ ROUTERS = [
     outreach_router,
     learning_trainer_router,
     learning_progress_router,
+    survey_router,
     cohorts_admin_router,
     cohorts_staff_router,
     roster_router,

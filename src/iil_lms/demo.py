@@ -22,6 +22,7 @@ from iil_lms.curriculum.loader import CurriculumInvalid
 from iil_lms.curriculum.service import load_curriculum
 from iil_lms.learning.demo import seed_demo as seed_learning_demo
 from iil_lms.mentoring.demo import seed_demo as seed_mentoring_demo
+from iil_lms.reports.demo import seed_demo as seed_survey_demo
 from iil_lms.settings import Settings, get_settings
 from iil_lms.summit.demo import seed_demo as seed_summit_demo
 
@@ -332,6 +333,7 @@ def build_demo(
     _curriculum_and_plans(session, curricula_dir)
     seed_mentoring_demo(session, admin.id)
     seed_learning_demo(session, today)
+    seed_survey_demo(session)
     seed_summit_demo(session)
     if settings is not None:
         seed_certificates_demo(session, settings)

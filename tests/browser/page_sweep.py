@@ -77,6 +77,8 @@ NOT_PAGES: dict[str, str] = {
     "/cohorts/{cohort_id}/modules/{module_id}/pack.pdf": "PDF (exercise pack for the cohort)",
     "/journey/modules/{module_id}/pack.pdf": "PDF (a trainee's exercise pack)",
     "/cohorts/{cohort_id}/progress.csv": "CSV export of the progress grid",
+    "/cohorts/{cohort_id}/feedback/{exercise_id}/results.csv": "CSV export of survey results",
+    "/cohorts/{cohort_id}/feedback/{exercise_id}/results.xlsx": "Excel export of survey results",
     "/cohorts/{cohort_id}/roster/template.csv": "CSV template of a roster file",
     "/cohorts/{cohort_id}/roster/template.xlsx": "Excel template of a roster file",
     "/cohorts/{cohort_id}/roster/export.csv": "CSV export of the roster",
@@ -156,6 +158,8 @@ VISITS: tuple[Visit, ...] = (
     # (275 trainees), whose rows are the same markup.
     Visit("trainer", "/cohorts/{cohort_id}/progress", query="circle={circle_id}"),
     Visit("trainer", "/cohorts/{cohort_id}/submissions"),
+    Visit("trainer", "/cohorts/{cohort_id}/feedback"),
+    Visit("trainer", "/cohorts/{cohort_id}/feedback/{exercise_id}", {"exercise_id": "survey_id"}),
     Visit(
         "trainer",
         "/cohorts/{cohort_id}/exercises/{exercise_id}/submissions",
@@ -277,6 +281,16 @@ def sweep_data(engine: Engine) -> SweepData:
         _one(engine, "SELECT id FROM convening WHERE cohort_id = :c ORDER BY id", c=cohort_id)
     )
     module_id, slug, reflection_id, other_id = _open_module(engine, cohort_id)
+    # The survey with the most answers: its results page shows every figure.
+    survey_id = int(
+        _one(
+            engine,
+            "SELECT s.exercise_id FROM submission s JOIN exercise e ON e.id = s.exercise_id"
+            " WHERE s.cohort_id = :c AND e.type = 'survey' GROUP BY s.exercise_id"
+            " ORDER BY count(*) DESC, s.exercise_id",
+            c=cohort_id,
+        )
+    )
     academy_slug, public_id = _approved_story(engine)
     # The served app's own settings: its data folder holds the academies' signing keys
     # and uploaded files that the services called below read and write.
@@ -324,6 +338,7 @@ def sweep_data(engine: Engine) -> SweepData:
             "submitted_exercise_id": reflection_id,
             "exercise_id": other_id,
             "submission_id": submission_id,
+            "survey_id": survey_id,
             "item_id": item_id,
             "academy_slug": academy_slug,
             "public_id": public_id,

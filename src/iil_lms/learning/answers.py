@@ -14,6 +14,9 @@ from iil_lms.web.i18n import gettext as _
 MAX_TEXT = 20_000
 TYPES = ("reflection", "case_study", "quiz", "upload", "action_plan", "survey")
 AUTO_SCORED = ("quiz", "survey")
+# Answers to these are confidential: never shown one by one to anyone but their author
+# (no mentor, no trainer, no name); trainers read them together in reports.surveys.
+CONFIDENTIAL_TYPES = ("survey",)
 # The action plan's fields, in form order, with their labels (templates translate them).
 ACTION_PLAN_FIELDS: tuple[tuple[str, str], ...] = (
     ("problem", N_("The problem")),

@@ -17,7 +17,7 @@ from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
 from iil_lms.curriculum.structure import reading_html, reading_in_english
 from iil_lms.curriculum.translations import localized_spec
-from iil_lms.learning import answers, service, uploads
+from iil_lms.learning import answers, service, survey_replies, uploads
 from iil_lms.learning import journey as journeys
 from iil_lms.learning.models import Submission
 from iil_lms.mentoring.review import tell_mentor_of_submission
@@ -224,6 +224,11 @@ def _exercise_page(
             "likert": likert_labels(),
             "max_mb": round(settings_of(request).upload_max_bytes / (1024 * 1024), 1),
             "today": local_today(),
+            "survey_replies": (
+                survey_replies.replies_to(session, seat.cohort_id, exercise.id or 0)
+                if exercise.type in answers.CONFIDENTIAL_TYPES
+                else []
+            ),
         },
         status_code=status_code,
     )

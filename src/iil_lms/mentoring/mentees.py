@@ -15,7 +15,7 @@ from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.curriculum.plans import trainee_plans
 from iil_lms.db import as_utc
-from iil_lms.learning.answers import is_done
+from iil_lms.learning.answers import CONFIDENTIAL_TYPES, is_done
 from iil_lms.learning.models import Feedback, Submission, SubmissionStatus, newest_version_only
 from iil_lms.mentoring.models import MentorAssignment, MentoringLogEntry
 
@@ -129,7 +129,8 @@ class MenteeOverview:
 def awaiting_review(
     session: Session, cohort_id: int, trainee_ids: list[int]
 ) -> list[AwaitingReview]:
-    """Newest versions still waiting for a review, oldest first (one query)."""
+    """Newest versions still waiting for a review, oldest first (one query); never a
+    survey answer (confidential)."""
     if not trainee_ids:
         return []
     rows = session.execute(
@@ -148,6 +149,7 @@ def awaiting_review(
             col(Submission.cohort_id) == cohort_id,
             col(Submission.user_id).in_(trainee_ids),
             col(Submission.status) == SubmissionStatus.SUBMITTED,
+            col(Exercise.type).not_in(CONFIDENTIAL_TYPES),
             newest_version_only(),
         )
         .order_by(col(Submission.submitted_at), col(Submission.id))
@@ -215,7 +217,12 @@ def mentee_overview(session: Session, cohort: Cohort, mentor_id: int) -> MenteeO
         mentees[item.trainee_id].awaiting += 1
     for trainee_id, count in session.exec(
         select(Submission.user_id, func.count(func.distinct(Submission.exercise_id)))
-        .where(Submission.cohort_id == cohort.id, col(Submission.user_id).in_(ids))
+        .join(Exercise, col(Exercise.id) == Submission.exercise_id)
+        .where(
+            Submission.cohort_id == cohort.id,
+            col(Submission.user_id).in_(ids),
+            col(Exercise.type).not_in(CONFIDENTIAL_TYPES),
+        )
         .group_by(col(Submission.user_id))
     ).all():
         mentees[trainee_id].submitted = int(count)
@@ -256,7 +263,8 @@ class SubmissionLine:
 
 
 def submissions_of(session: Session, cohort_id: int, trainee_id: int) -> list[SubmissionLine]:
-    """A trainee's latest version of each exercise, newest first (one query)."""
+    """A trainee's latest version of each exercise, newest first (one query); survey
+    answers are confidential and never listed."""
     rows = session.execute(
         sa_select(
             col(Submission.id),
@@ -273,6 +281,7 @@ def submissions_of(session: Session, cohort_id: int, trainee_id: int) -> list[Su
         .where(
             col(Submission.cohort_id) == cohort_id,
             col(Submission.user_id) == trainee_id,
+            col(Exercise.type).not_in(CONFIDENTIAL_TYPES),
             newest_version_only(),
         )
         .order_by(col(Submission.submitted_at).desc(), col(Submission.id).desc())

@@ -16,6 +16,7 @@ from iil_lms.audit.service import record
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.db import as_utc, utcnow
+from iil_lms.learning.answers import CONFIDENTIAL_TYPES
 from iil_lms.learning.models import Feedback, Submission, SubmissionStatus
 from iil_lms.mentoring.models import MentorAssignment
 from iil_lms.mentoring.service import MentoringError, current_mentor_id
@@ -122,7 +123,8 @@ def review_context(
 ) -> ReviewContext | None:
     """The submission with what its review page shows, if the person may see it: the
     trainee's current mentor, a trainer of the cohort (or a site admin), or the trainee
-    themselves (to read and answer feedback). None otherwise, so the page is a 404."""
+    themselves (to read and answer feedback); a survey answer only by the trainee. None
+    otherwise, so the page is a 404."""
     found = session.execute(
         sa_select(Submission, Exercise, col(Module.title), col(Milestone.title), User, Cohort)
         .join(Exercise, col(Exercise.id) == Submission.exercise_id)
@@ -137,6 +139,10 @@ def review_context(
     submission, exercise, module_title, milestone_title, trainee, cohort = found
     if submission.user_id == user_id:
         role = "owner"
+    elif exercise.type in CONFIDENTIAL_TYPES:
+        # Survey answers are confidential: only their author opens them one by one;
+        # trainers read them together, without names (reports.surveys).
+        return None
     elif is_admin or submission.cohort_id in trainer_cohorts:
         role = "trainer"
     elif current_mentor_id(session, submission.cohort_id, submission.user_id) == user_id:

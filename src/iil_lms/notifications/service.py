@@ -72,6 +72,9 @@ KINDS: dict[str, Kind] = {
             "pitch, a mentee's pitch sent to the organisers, or a summit's published scores."
         ),
     ),
+    "you_said": Kind(
+        _("You said, we did"), _("Trainers answered what the cohort said in a feedback survey.")
+    ),
 }
 
 # What a notification says; `params["message"]` picks one, else the kind's own.
@@ -110,6 +113,7 @@ MESSAGES: dict[str, str] = {
         "The score record of %(summit)s is published: every judge's scores, the averages "
         "and the awards."
     ),
+    "you_said": _("Your trainers answered what the cohort said in “%(survey)s”."),
 }
 
 DATE_PARAMS = ("due_on", "held_on")
