@@ -1,7 +1,7 @@
 """survey_reply: a trainer's "you said, we did" response to a survey's results
 
 Revision ID: feedback_survey_replies
-Revises: 8515708f2e6e
+Revises: i18n_curriculum_translations
 Create Date: 2026-11-27 17:50:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "feedback_survey_replies"
-down_revision: str | None = "8515708f2e6e"
+down_revision: str | None = "i18n_curriculum_translations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
