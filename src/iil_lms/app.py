@@ -33,6 +33,8 @@ from iil_lms.mentoring.circle_routes import router as circles_router
 from iil_lms.mentoring.routes import router as mentoring_router
 from iil_lms.notifications.routes import router as notifications_router
 from iil_lms.outreach.routes import router as outreach_router
+from iil_lms.reports.gesi_routes import router as gesi_router
+from iil_lms.reports.trainee_routes import router as trainee_report_router
 from iil_lms.settings import Settings, get_settings
 from iil_lms.summit.judge_routes import router as summit_judge_router
 from iil_lms.summit.output_routes import router as summit_output_router
@@ -76,6 +78,8 @@ ROUTERS = [
     summit_judge_router,
     certificates_router,
     certificates_api_router,
+    gesi_router,
+    trainee_report_router,
 ]
 
 

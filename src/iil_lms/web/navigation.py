@@ -40,6 +40,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainer", _("Outreach"), "/cohorts/{cohort_id}/outreach"),
     ("trainer", _("Submissions"), "/cohorts/{cohort_id}/submissions"),
     ("trainer", _("Staff"), "/cohorts/{cohort_id}/staff"),
+    ("trainer", _("GESI figures"), "/cohorts/{cohort_id}/gesi"),
     ("organiser", _("Summits"), "/summits"),
     ("organiser", _("Cohort"), "/cohorts/{cohort_id}"),
     ("organiser", _("Progress"), "/cohorts/{cohort_id}/progress"),
