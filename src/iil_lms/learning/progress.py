@@ -11,18 +11,19 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import and_
+from sqlalchemy import and_, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.convenings import AttendanceTotals, attendance_by_user
-from iil_lms.cohorts.models import LearningCircle, Membership, Role
+from iil_lms.cohorts.models import AtRiskSetting, LearningCircle, Membership, Role
 from iil_lms.curriculum.plans import PlannedModule, plan_for_cohort
 from iil_lms.curriculum.structure import ExerciseRef, Structure, structure
+from iil_lms.db import as_utc
 from iil_lms.learning.answers import is_done
 from iil_lms.learning.journey import (
     DONE,
@@ -32,7 +33,7 @@ from iil_lms.learning.journey import (
     OVERDUE,
     completion_for_cohort,
 )
-from iil_lms.learning.models import Submission
+from iil_lms.learning.models import Draft, Submission
 from iil_lms.mentoring.models import MentorAssignment
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
@@ -41,7 +42,8 @@ from iil_lms.web.i18n import local_today
 BEHIND = "behind"  # at least one milestone overdue
 ON_TRACK = "on_track"  # nothing overdue
 FINISHED = "finished"  # every milestone of their plan done
-STATUS_FILTERS = (BEHIND, ON_TRACK, FINISHED)
+AT_RISK = "at_risk"  # behind by more than the cohort's days, or idle too long
+STATUS_FILTERS = (BEHIND, ON_TRACK, FINISHED, AT_RISK)
 
 # Filters on convening attendance: missed at least one day taken, or every day present.
 MISSED = "missed"
@@ -91,6 +93,9 @@ class TraineeRow:
     cells: tuple[MilestoneCell, ...]
     withdrawn: bool = False
     attendance: AttendanceTotals = AttendanceTotals(0, 0)
+    days_behind: int = 0  # since the earliest due date of an overdue milestone
+    idle_days: int = 0  # since their last submission or saved draft (or enrolment)
+    at_risk: bool = False
 
     @property
     def behind(self) -> bool:
@@ -141,9 +146,16 @@ class ProgressReport:
     show_withdrawn: bool = False
     withdrawn_count: int = 0
 
+    at_risk_behind_days: int = 14
+    at_risk_idle_days: int = 21
+
     @property
     def behind(self) -> int:
         return sum(1 for r in self.rows if r.behind)
+
+    @property
+    def at_risk(self) -> int:
+        return sum(1 for r in self.rows if r.at_risk)
 
     @property
     def finished(self) -> int:
@@ -214,11 +226,15 @@ def cohort_progress(
     if CIRCLE_ID.fullmatch(circle) and int(circle) not in {c for c, _name in circles}:
         circle = ""  # another cohort's circle, or one that is gone
     roster = _roster(session, cohort_id)
+    thresholds = at_risk_thresholds(session, cohort_id)
+    behind_days, idle_limit = thresholds.behind_days, thresholds.idle_days
+    last_active = _last_activity(session, cohort_id)
     attended = attendance_by_user(session, cohort_id)
     no_attendance = AttendanceTotals(0, 0)
     attempts = _attempts(session, cohort_id) if has_plan else {}
     # Each circle with its own dates shares the exercises of its plan across its members.
     exercises_by_plan: dict[int | None, dict[int, list[ExerciseRef]]] = {}
+    dues_by_plan: dict[int | None, dict[int, date]] = {}
 
     rows: list[TraineeRow] = []
     for user_id, name, email, circle_id, circle_name, mentor_name, withdrawn in roster:
@@ -232,6 +248,19 @@ def cohort_progress(
             _cell(mine.get(m_id), by_milestone.get(m_id, []), attempts.get(user_id, {}))
             for m_id, _position, _title in columns
         ]
+        due_dates = dues_by_plan.get(plan_key)
+        if due_dates is None:
+            due_dates = _past_due_dates(cohort_plan.for_circle(plan_key), today)
+            dues_by_plan[plan_key] = due_dates
+        days_behind = max(
+            (
+                (today - due_dates[m_id]).days
+                for m_id, _position, _title in columns
+                if mine.get(m_id) == OVERDUE and m_id in due_dates
+            ),
+            default=0,
+        )
+        idle = max((today - last_active[user_id]).days, 0) if user_id in last_active else 0
         rows.append(
             TraineeRow(
                 user_id,
@@ -243,6 +272,9 @@ def cohort_progress(
                 tuple(cells),
                 withdrawn,
                 attended.get(user_id, no_attendance),
+                days_behind,
+                idle,
+                at_risk(days_behind, idle, behind_days=behind_days, idle_days=idle_limit),
             )
         )
     withdrawn_count = sum(1 for r in rows if r.withdrawn)
@@ -276,7 +308,57 @@ def cohort_progress(
         attendance=attendance,
         show_withdrawn=show_withdrawn,
         withdrawn_count=withdrawn_count,
+        at_risk_behind_days=behind_days,
+        at_risk_idle_days=idle_limit,
     )
+
+
+def at_risk_thresholds(session: Session, cohort_id: int) -> AtRiskSetting:
+    """The cohort's at-risk thresholds (the defaults when its trainers set none)."""
+    found = session.execute(
+        sa_select(AtRiskSetting).where(col(AtRiskSetting.cohort_id) == cohort_id)
+    ).scalar_one_or_none()
+    return found or AtRiskSetting(cohort_id=cohort_id)
+
+
+def at_risk(days_behind: int, idle: int, *, behind_days: int, idle_days: int) -> bool:
+    """The at-risk rule: a milestone overdue by more than `behind_days` days, or nothing
+    submitted or saved for `idle_days` days or more."""
+    return days_behind > behind_days or idle >= idle_days
+
+
+def _past_due_dates(plan: Sequence[PlannedModule], today: date) -> dict[int, date]:
+    """Each milestone's earliest module due date that has passed: what an overdue
+    milestone is late since."""
+    found: dict[int, date] = {}
+    for p in plan:
+        if p.due_on < today and (p.milestone_id not in found or p.due_on < found[p.milestone_id]):
+            found[p.milestone_id] = p.due_on
+    return found
+
+
+def _last_activity(session: Session, cohort_id: int) -> dict[int, date]:
+    """Each trainee's last day of activity in the cohort: their newest submission or
+    saved draft, else the day they joined (three queries)."""
+    last: dict[int, datetime] = {}
+    for query in (
+        sa_select(col(Membership.user_id), col(Membership.created_at)).where(
+            col(Membership.cohort_id) == cohort_id, col(Membership.role) == Role.TRAINEE.value
+        ),
+        sa_select(col(Submission.user_id), func.max(col(Submission.submitted_at)))
+        .where(col(Submission.cohort_id) == cohort_id)
+        .group_by(col(Submission.user_id)),
+        sa_select(col(Draft.user_id), func.max(col(Draft.updated_at)))
+        .where(col(Draft.cohort_id) == cohort_id)
+        .group_by(col(Draft.user_id)),
+    ):
+        for user_id, at in session.execute(query).all():
+            if at is not None:
+                at = as_utc(at)
+                if user_id not in last or at > last[user_id]:
+                    last[user_id] = at
+    # UTC days: a day's difference at the edge does not matter against weeks.
+    return {user_id: at.date() for user_id, at in last.items()}
 
 
 def _cell(
@@ -376,6 +458,8 @@ def _matches(row: TraineeRow, circle: str, status: str) -> bool:
         return not row.behind
     if status == FINISHED:
         return row.finished
+    if status == AT_RISK:
+        return row.at_risk
     return True
 
 

@@ -65,6 +65,10 @@ KINDS: dict[str, Kind] = {
         _("Outreach"), _("A trainer approved, or asked for changes to, my outreach item.")
     ),
     "staff": Kind(_("Roles in cohorts"), _("Someone gave me a role in a cohort.")),
+    "at_risk": Kind(
+        _("Trainees at risk"),
+        _("Once a week: trainees I train or mentor who are behind or have gone quiet."),
+    ),
 }
 
 # What a notification says; `params["message"]` picks one, else the kind's own.
@@ -87,6 +91,8 @@ MESSAGES: dict[str, str] = {
     "role_trainer": _("%(author)s made you a trainer of %(cohort)s."),
     "role_organiser": _("%(author)s made you an organiser of %(cohort)s."),
     "role_mentor": _("%(author)s made you a mentor in %(cohort)s."),
+    "at_risk_cohort": _("%(count)s trainees of %(cohort)s are at risk: %(names)s."),
+    "at_risk_mentees": _("%(count)s of your mentees in %(cohort)s are at risk: %(names)s."),
 }
 
 DATE_PARAMS = ("due_on", "held_on")
