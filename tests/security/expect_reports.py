@@ -32,6 +32,8 @@ TRAINEE_REPORT = {
 EXPECTATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/cohorts/{cohort_id}/gesi"): TRAINER_ONLY,
     ("GET", "/cohorts/{cohort_id}/gesi.pdf"): TRAINER_ONLY,
+    ("GET", "/cohorts/{cohort_id}/gesi.csv"): TRAINER_ONLY,
+    ("GET", "/cohorts/{cohort_id}/gesi.xlsx"): TRAINER_ONLY,
     # the trainer's empty form is refused with 400: "allow" (the check let it in)
     ("POST", "/cohorts/{cohort_id}/progress/at-risk"): TRAINER_ONLY,
     ("GET", "/cohorts/{cohort_id}/trainees/{trainee_id}/report"): TRAINEE_REPORT,

@@ -498,47 +498,53 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def progress_csv(report: ProgressReport, labels: Mapping[str, str] | None = None) -> bytes:
-    """The report's rows as CSV: UTF-8 with a byte-order mark (so Excel reads Urdu and
-    Nepali names correctly), a header row, one column per milestone with the status
-    word, then the exercises done and assigned. Every text cell is guarded against
-    formula injection."""
+def progress_table(
+    report: ProgressReport, labels: Mapping[str, str] | None = None
+) -> tuple[list[str], list[list[str | int]]]:
+    """The report's rows as a table for a spreadsheet (header, rows): one column per
+    milestone with the status word, then the exercises done and assigned, convening
+    days and whether the trainee is at risk. Text cells are not yet guarded."""
     labels = labels or status_labels()
+    header = [
+        _("Name"),
+        _("Email"),
+        _("Learning circle"),
+        _("Mentor"),
+        *(_("Milestone %(n)s: %(title)s", n=m.position, title=m.title) for m in report.milestones),
+        _("Exercises done"),
+        _("Exercises assigned"),
+        _("Convening days present"),
+        _("Convening days taken"),
+        _("At risk"),
+    ]
+    rows: list[list[str | int]] = [
+        [
+            row.name,
+            row.email,
+            row.circle_name or "",
+            row.mentor_name or "",
+            *(labels.get(c.status, c.status) if c.status else "" for c in row.cells),
+            row.done,
+            row.total,
+            row.attendance.present,
+            row.attendance.taken,
+            _("Yes") if row.at_risk else "",
+        ]
+        for row in report.rows
+    ]
+    return header, rows
+
+
+def progress_csv(report: ProgressReport, labels: Mapping[str, str] | None = None) -> bytes:
+    """The report's rows as CSV (`progress_table`): UTF-8 with a byte-order mark (so
+    Excel reads Urdu and Nepali names correctly), a header row, and every text cell
+    guarded against formula injection."""
+    header, rows = progress_table(report, labels)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            safe_cell(h)
-            for h in (
-                _("Name"),
-                _("Email"),
-                _("Learning circle"),
-                _("Mentor"),
-                *(
-                    _("Milestone %(n)s: %(title)s", n=m.position, title=m.title)
-                    for m in report.milestones
-                ),
-                _("Exercises done"),
-                _("Exercises assigned"),
-                _("Convening days present"),
-                _("Convening days taken"),
-            )
-        ]
-    )
-    for row in report.rows:
-        writer.writerow(
-            [
-                safe_cell(row.name),
-                safe_cell(row.email),
-                safe_cell(row.circle_name or ""),
-                safe_cell(row.mentor_name or ""),
-                *(safe_cell(labels.get(c.status, c.status)) if c.status else "" for c in row.cells),
-                row.done,
-                row.total,
-                row.attendance.present,
-                row.attendance.taken,
-            ]
-        )
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

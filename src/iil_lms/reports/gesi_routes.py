@@ -10,9 +10,10 @@ from fastapi.responses import Response
 
 from iil_lms.cohorts.models import Role
 from iil_lms.pdf.rendering import render_template_pdf
-from iil_lms.reports import gesi
+from iil_lms.reports import exports, gesi
 from iil_lms.settings import Settings
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
+from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
 from iil_lms.web.templating import render
 
@@ -61,3 +62,27 @@ def gesi_pdf(request: Request, access: GesiAccess, report: GesiFigures) -> Respo
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def _download(data: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.get("/cohorts/{cohort_id}/gesi.csv")
+def gesi_csv(access: GesiAccess, report: GesiFigures) -> Response:
+    name = exports.filename(access.cohort.slug, "gesi", local_today().isoformat(), "csv")
+    return _download(exports.to_csv(exports.gesi_table(report)), exports.CSV_TYPE, name)
+
+
+@router.get("/cohorts/{cohort_id}/gesi.xlsx")
+def gesi_xlsx(access: GesiAccess, report: GesiFigures) -> Response:
+    name = exports.filename(access.cohort.slug, "gesi", local_today().isoformat(), "xlsx")
+    data = exports.to_xlsx(exports.gesi_table(report), _("GESI figures"))
+    return _download(data, exports.XLSX_TYPE, name)
