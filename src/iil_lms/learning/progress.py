@@ -6,6 +6,7 @@ fixed number of queries, whatever the cohort's size."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections import defaultdict
@@ -13,14 +14,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, case, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.convenings import AttendanceTotals, attendance_by_user
-from iil_lms.cohorts.models import AtRiskSetting, LearningCircle, Membership, Role
+from iil_lms.cohorts.models import (
+    AtRiskSetting,
+    Attendance,
+    Convening,
+    LearningCircle,
+    Membership,
+    Role,
+)
+from iil_lms.curriculum.models import CurriculumVersion, PlanItem
 from iil_lms.curriculum.plans import PlannedModule, plan_for_cohort
 from iil_lms.curriculum.structure import ExerciseRef, Structure, structure
 from iil_lms.db import as_utc
@@ -554,3 +563,62 @@ def csv_filename(cohort_slug: str, day: date) -> str:
         ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in cohort_slug
     )
     return f"{slug.strip('-') or 'cohort'}-progress-{day.isoformat()}.csv"
+
+
+# --- conditional requests ---------------------------------------------------------------
+
+
+def grid_fingerprint(session: Session, cohort_id: int) -> str:
+    """A cheap fingerprint of everything the grid is built from, in one query without
+    building the grid: counts and latest changes of the cohort's memberships, mentor
+    assignments, plan, submissions, drafts, attendance, circles and at-risk settings. It
+    changes whenever a trainee submits, saves, is reviewed, moves circle, changes mentor,
+    or the plan or attendance changes; the page's ETag is made from it."""
+    parts = [
+        sa_select(
+            func.count(),
+            func.max(col(Membership.created_at)),
+            func.max(col(Membership.withdrawn_at)),
+            func.sum(func.coalesce(col(Membership.circle_id), 0) * col(Membership.id)),
+        ).where(col(Membership.cohort_id) == cohort_id),
+        sa_select(
+            func.count(),
+            func.max(col(MentorAssignment.id)),
+            func.max(col(MentorAssignment.ended_at)),
+        ).where(col(MentorAssignment.cohort_id) == cohort_id),
+        sa_select(
+            func.count(),
+            func.max(col(PlanItem.id)),
+            func.min(col(PlanItem.opens_on)),
+            func.max(col(PlanItem.opens_on)),
+            func.min(col(PlanItem.due_on)),
+            func.max(col(PlanItem.due_on)),
+            func.sum(case((col(PlanItem.removed), col(PlanItem.id)), else_=0)),
+        ).where(col(PlanItem.cohort_id) == cohort_id),
+        sa_select(
+            func.count(),
+            func.max(col(Submission.id)),
+            func.max(col(Submission.reviewed_at)),
+        ).where(col(Submission.cohort_id) == cohort_id),
+        sa_select(func.count(), func.max(col(Draft.updated_at))).where(
+            col(Draft.cohort_id) == cohort_id
+        ),
+        sa_select(
+            func.count(),
+            func.max(col(Attendance.recorded_at)),
+            func.sum(case((col(Attendance.present), col(Attendance.id)), else_=0)),
+        )
+        .join(Convening, col(Convening.id) == Attendance.convening_id)
+        .where(col(Convening.cohort_id) == cohort_id),
+        sa_select(func.count(), func.max(col(LearningCircle.id))).where(
+            col(LearningCircle.cohort_id) == cohort_id
+        ),
+        sa_select(func.max(col(AtRiskSetting.updated_at))).where(
+            col(AtRiskSetting.cohort_id) == cohort_id
+        ),
+        sa_select(func.max(col(CurriculumVersion.id))),
+    ]
+    # Each part is an aggregate (one row): together, one row in one statement.
+    columns = [c for part in parts for c in part.subquery().c]
+    row = session.execute(sa_select(*columns)).one()
+    return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:32]
