@@ -655,6 +655,9 @@ def measure(config: Config, workdir: Path) -> dict[str, Any]:
     certs_db = workdir / "certs.sqlite3"
     shutil.copy(database, certs_db)
     results.update(measure_certificates(certs_db, workdir / "certs-data"))
+    from bench.bench_grid import measure as measure_grid
+
+    results.update(measure_grid(config, workdir, database))
     results["duration_s"] = config.duration
     results["rounds"] = config.rounds
     results["connections"] = config.connections
@@ -729,6 +732,16 @@ CHECKS: list[tuple[str, str, Callable[[dict[str, Any]], bool | None]]] = [
             if r.get("roster_import_2000_s") is None
             else r["roster_import_2000_s"] < TARGET_ROSTER_IMPORT_S
         ),
+    ),
+    (
+        "grid_vs_hello",
+        ">= 0.04",
+        lambda r: None if r.get("grid_vs_hello") is None else r["grid_vs_hello"] >= 0.04,
+    ),
+    (
+        "grid_304_vs_hello",
+        ">= 0.3",
+        lambda r: None if r.get("grid_304_vs_hello") is None else r["grid_304_vs_hello"] >= 0.3,
     ),
     ("certs_275_s", "< 15", lambda r: None if "certs_275_s" not in r else r["certs_275_s"] < 15),
     (
