@@ -102,7 +102,10 @@ def main() -> int:
     try:
         figures = measure(config, workdir)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if config.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results.update(figures)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

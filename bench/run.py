@@ -251,7 +251,7 @@ def served(target: str, env: dict[str, str], log: Path, probe: str = "/healthz")
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120  # a loaded machine starts slowly
             while True:
                 try:
                     urllib.request.urlopen(base + probe, timeout=2).close()

@@ -13,8 +13,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, func, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -619,6 +620,10 @@ def grid_fingerprint(session: Session, cohort_id: int) -> str:
         sa_select(func.max(col(CurriculumVersion.id))),
     ]
     # Each part is an aggregate (one row): together, one row in one statement.
-    columns = [c for part in parts for c in part.subquery().c]
-    row = session.execute(sa_select(*columns)).one()
+    subqueries = [part.subquery() for part in parts]
+    joined: Any = subqueries[0]
+    for subquery in subqueries[1:]:
+        joined = joined.join(subquery, true())
+    columns = [c for subquery in subqueries for c in subquery.c]
+    row = session.execute(sa_select(*columns).select_from(joined)).one()
     return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:32]
