@@ -35,6 +35,9 @@ from iil_lms.mentoring.routes import router as mentoring_router
 from iil_lms.notifications.routes import router as notifications_router
 from iil_lms.outreach.routes import router as outreach_router
 from iil_lms.reports.survey_routes import router as survey_router
+from iil_lms.reports.at_risk_routes import router as at_risk_router
+from iil_lms.reports.gesi_routes import router as gesi_router
+from iil_lms.reports.trainee_routes import router as trainee_report_router
 from iil_lms.settings import Settings, get_settings
 from iil_lms.summit.judge_routes import router as summit_judge_router
 from iil_lms.summit.output_routes import router as summit_output_router
@@ -80,6 +83,9 @@ ROUTERS = [
     certificates_router,
     certificates_api_router,
     audit_router,
+    gesi_router,
+    trainee_report_router,
+    at_risk_router,
 ]
 
 

@@ -129,6 +129,19 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send_at_risk_digest(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from iil_lms.db import transaction
+    from iil_lms.reports.at_risk import send_at_risk_digest
+
+    today = date.fromisoformat(args.date) if args.date else date.today()
+    with transaction(_engine()) as session:
+        told = send_at_risk_digest(session, today)
+    print(f"Told {told} trainers and mentors who is at risk (week of {today.isoformat()}).")
+    return 0
+
+
 def cmd_send_outbox(args: argparse.Namespace) -> int:
     from iil_lms.notifications.service import deliver_outbox
 
@@ -321,6 +334,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--date", help="Treat this day (YYYY-MM-DD) as today (default: each academy's date)."
     )
     remind.add_argument("--days", type=int, default=3, help="How many days ahead count as soon.")
+
+    digest = add(
+        "send-at-risk-digest",
+        cmd_send_at_risk_digest,
+        "Tell trainers and mentors who is at risk (once a week; safe to run again).",
+    )
+    digest.add_argument("--date", help="Treat this day (YYYY-MM-DD) as today.")
 
     outbox = add(
         "send-outbox",

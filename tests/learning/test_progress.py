@@ -356,6 +356,7 @@ def test_csv_export_has_bom_header_statuses_and_guarded_cells(
         "Exercises assigned",
         "Convening days present",
         "Convening days taken",
+        "At risk",
     ]
     by_email = {r[1]: r for r in rows[1:]}
     assert len(by_email) == 3
@@ -371,6 +372,7 @@ def test_csv_export_has_bom_header_statuses_and_guarded_cells(
         "3",
         "0",
         "0",
+        "",  # overdue by 3 days only, and active today
     ]
     assert by_email[w.b.email][0] == "عائشہ خان"
     assert by_email[w.b.email][4:7] == ["In progress", "Done", "Not started"]

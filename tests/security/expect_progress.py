@@ -19,6 +19,9 @@ from tests.security.expect_cohorts import COHORT_STAFF
 EXPECTATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/cohorts/{cohort_id}/progress"): COHORT_STAFF,
     ("GET", "/cohorts/{cohort_id}/progress.csv"): COHORT_STAFF,
+    ("GET", "/cohorts/{cohort_id}/progress.xlsx"): COHORT_STAFF,
+    ("GET", "/cohorts/{cohort_id}/attendance.csv"): COHORT_STAFF,
+    ("GET", "/cohorts/{cohort_id}/attendance.xlsx"): COHORT_STAFF,
 }
 
 

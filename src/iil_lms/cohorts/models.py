@@ -133,3 +133,17 @@ class RosterUpload(SQLModel, table=True):
     rows: list[dict[str, str | int]] = Field(default_factory=list, sa_type=JSON)
     created_at: datetime = created_at_field()
     imported_at: datetime | None = utc_field()
+
+
+class AtRiskSetting(SQLModel, table=True):
+    """A cohort's at-risk thresholds, set by its trainers: a trainee is at risk when a
+    milestone is overdue by more than `behind_days`, or after `idle_days` without
+    activity. Without a row the defaults apply."""
+
+    __tablename__ = "at_risk_setting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", unique=True)
+    behind_days: int = 14
+    idle_days: int = 21
+    updated_at: datetime = created_at_field()

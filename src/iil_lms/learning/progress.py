@@ -6,23 +6,34 @@ fixed number of queries, whatever the cohort's size."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, case, func, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.convenings import AttendanceTotals, attendance_by_user
-from iil_lms.cohorts.models import LearningCircle, Membership, Role
+from iil_lms.cohorts.models import (
+    AtRiskSetting,
+    Attendance,
+    Convening,
+    LearningCircle,
+    Membership,
+    Role,
+)
+from iil_lms.curriculum.models import CurriculumVersion, PlanItem
 from iil_lms.curriculum.plans import PlannedModule, trainee_plans
 from iil_lms.curriculum.structure import ExerciseRef, Structure
+from iil_lms.db import as_utc
 from iil_lms.learning.answers import is_done
 from iil_lms.learning.journey import (
     DONE,
@@ -32,7 +43,7 @@ from iil_lms.learning.journey import (
     OVERDUE,
     completion_for_cohort,
 )
-from iil_lms.learning.models import Submission
+from iil_lms.learning.models import Draft, Submission
 from iil_lms.mentoring.models import MentorAssignment
 from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
@@ -41,7 +52,8 @@ from iil_lms.web.i18n import local_today
 BEHIND = "behind"  # at least one milestone overdue
 ON_TRACK = "on_track"  # nothing overdue
 FINISHED = "finished"  # every milestone of their plan done
-STATUS_FILTERS = (BEHIND, ON_TRACK, FINISHED)
+AT_RISK = "at_risk"  # behind by more than the cohort's days, or idle too long
+STATUS_FILTERS = (BEHIND, ON_TRACK, FINISHED, AT_RISK)
 
 # Filters on convening attendance: missed at least one day taken, or every day present.
 MISSED = "missed"
@@ -91,6 +103,9 @@ class TraineeRow:
     cells: tuple[MilestoneCell, ...]
     withdrawn: bool = False
     attendance: AttendanceTotals = AttendanceTotals(0, 0)
+    days_behind: int = 0  # since the earliest due date of an overdue milestone
+    idle_days: int = 0  # since their last submission or saved draft (or enrolment)
+    at_risk: bool = False
 
     @property
     def behind(self) -> bool:
@@ -141,9 +156,16 @@ class ProgressReport:
     show_withdrawn: bool = False
     withdrawn_count: int = 0
 
+    at_risk_behind_days: int = 14
+    at_risk_idle_days: int = 21
+
     @property
     def behind(self) -> int:
         return sum(1 for r in self.rows if r.behind)
+
+    @property
+    def at_risk(self) -> int:
+        return sum(1 for r in self.rows if r.at_risk)
 
     @property
     def finished(self) -> int:
@@ -215,11 +237,15 @@ def cohort_progress(
     if CIRCLE_ID.fullmatch(circle) and int(circle) not in {c for c, _name in circles}:
         circle = ""  # another cohort's circle, or one that is gone
     roster = _roster(session, cohort_id)
+    thresholds = at_risk_thresholds(session, cohort_id)
+    behind_days, idle_limit = thresholds.behind_days, thresholds.idle_days
+    last_active = _last_activity(session, cohort_id)
     attended = attendance_by_user(session, cohort_id)
     no_attendance = AttendanceTotals(0, 0)
     attempts = _attempts(session, cohort_id) if has_plan else {}
     # Each circle with its own dates shares the exercises of its plan across its members.
     exercises_by_plan: dict[int | None, dict[int, list[ExerciseRef]]] = {}
+    dues_by_plan: dict[int | None, dict[int, date]] = {}
 
     rows: list[TraineeRow] = []
     for user_id, name, email, circle_id, circle_name, mentor_name, withdrawn in roster:
@@ -233,6 +259,19 @@ def cohort_progress(
             _cell(mine.get(m_id), by_milestone.get(m_id, []), attempts.get(user_id, {}))
             for m_id, _position, _title in columns
         ]
+        due_dates = dues_by_plan.get(plan_key)
+        if due_dates is None:
+            due_dates = _past_due_dates(cohort_plan.for_circle(plan_key), today)
+            dues_by_plan[plan_key] = due_dates
+        days_behind = max(
+            (
+                (today - due_dates[m_id]).days
+                for m_id, _position, _title in columns
+                if mine.get(m_id) == OVERDUE and m_id in due_dates
+            ),
+            default=0,
+        )
+        idle = max((today - last_active[user_id]).days, 0) if user_id in last_active else 0
         rows.append(
             TraineeRow(
                 user_id,
@@ -244,6 +283,9 @@ def cohort_progress(
                 tuple(cells),
                 withdrawn,
                 attended.get(user_id, no_attendance),
+                days_behind,
+                idle,
+                at_risk(days_behind, idle, behind_days=behind_days, idle_days=idle_limit),
             )
         )
     withdrawn_count = sum(1 for r in rows if r.withdrawn)
@@ -277,7 +319,57 @@ def cohort_progress(
         attendance=attendance,
         show_withdrawn=show_withdrawn,
         withdrawn_count=withdrawn_count,
+        at_risk_behind_days=behind_days,
+        at_risk_idle_days=idle_limit,
     )
+
+
+def at_risk_thresholds(session: Session, cohort_id: int) -> AtRiskSetting:
+    """The cohort's at-risk thresholds (the defaults when its trainers set none)."""
+    found = session.execute(
+        sa_select(AtRiskSetting).where(col(AtRiskSetting.cohort_id) == cohort_id)
+    ).scalar_one_or_none()
+    return found or AtRiskSetting(cohort_id=cohort_id)
+
+
+def at_risk(days_behind: int, idle: int, *, behind_days: int, idle_days: int) -> bool:
+    """The at-risk rule: a milestone overdue by more than `behind_days` days, or nothing
+    submitted or saved for `idle_days` days or more."""
+    return days_behind > behind_days or idle >= idle_days
+
+
+def _past_due_dates(plan: Sequence[PlannedModule], today: date) -> dict[int, date]:
+    """Each milestone's earliest module due date that has passed: what an overdue
+    milestone is late since."""
+    found: dict[int, date] = {}
+    for p in plan:
+        if p.due_on < today and (p.milestone_id not in found or p.due_on < found[p.milestone_id]):
+            found[p.milestone_id] = p.due_on
+    return found
+
+
+def _last_activity(session: Session, cohort_id: int) -> dict[int, date]:
+    """Each trainee's last day of activity in the cohort: their newest submission or
+    saved draft, else the day they joined (three queries)."""
+    last: dict[int, datetime] = {}
+    for query in (
+        sa_select(col(Membership.user_id), col(Membership.created_at)).where(
+            col(Membership.cohort_id) == cohort_id, col(Membership.role) == Role.TRAINEE.value
+        ),
+        sa_select(col(Submission.user_id), func.max(col(Submission.submitted_at)))
+        .where(col(Submission.cohort_id) == cohort_id)
+        .group_by(col(Submission.user_id)),
+        sa_select(col(Draft.user_id), func.max(col(Draft.updated_at)))
+        .where(col(Draft.cohort_id) == cohort_id)
+        .group_by(col(Draft.user_id)),
+    ):
+        for user_id, at in session.execute(query).all():
+            if at is not None:
+                at = as_utc(at)
+                if user_id not in last or at > last[user_id]:
+                    last[user_id] = at
+    # UTC days: a day's difference at the edge does not matter against weeks.
+    return {user_id: at.date() for user_id, at in last.items()}
 
 
 def _cell(
@@ -377,6 +469,8 @@ def _matches(row: TraineeRow, circle: str, status: str) -> bool:
         return not row.behind
     if status == FINISHED:
         return row.finished
+    if status == AT_RISK:
+        return row.at_risk
     return True
 
 
@@ -415,47 +509,53 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def progress_csv(report: ProgressReport, labels: Mapping[str, str] | None = None) -> bytes:
-    """The report's rows as CSV: UTF-8 with a byte-order mark (so Excel reads Urdu and
-    Nepali names correctly), a header row, one column per milestone with the status
-    word, then the exercises done and assigned. Every text cell is guarded against
-    formula injection."""
+def progress_table(
+    report: ProgressReport, labels: Mapping[str, str] | None = None
+) -> tuple[list[str], list[list[str | int]]]:
+    """The report's rows as a table for a spreadsheet (header, rows): one column per
+    milestone with the status word, then the exercises done and assigned, convening
+    days and whether the trainee is at risk. Text cells are not yet guarded."""
     labels = labels or status_labels()
+    header = [
+        _("Name"),
+        _("Email"),
+        _("Learning circle"),
+        _("Mentor"),
+        *(_("Milestone %(n)s: %(title)s", n=m.position, title=m.title) for m in report.milestones),
+        _("Exercises done"),
+        _("Exercises assigned"),
+        _("Convening days present"),
+        _("Convening days taken"),
+        _("At risk"),
+    ]
+    rows: list[list[str | int]] = [
+        [
+            row.name,
+            row.email,
+            row.circle_name or "",
+            row.mentor_name or "",
+            *(labels.get(c.status, c.status) if c.status else "" for c in row.cells),
+            row.done,
+            row.total,
+            row.attendance.present,
+            row.attendance.taken,
+            _("Yes") if row.at_risk else "",
+        ]
+        for row in report.rows
+    ]
+    return header, rows
+
+
+def progress_csv(report: ProgressReport, labels: Mapping[str, str] | None = None) -> bytes:
+    """The report's rows as CSV (`progress_table`): UTF-8 with a byte-order mark (so
+    Excel reads Urdu and Nepali names correctly), a header row, and every text cell
+    guarded against formula injection."""
+    header, rows = progress_table(report, labels)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            safe_cell(h)
-            for h in (
-                _("Name"),
-                _("Email"),
-                _("Learning circle"),
-                _("Mentor"),
-                *(
-                    _("Milestone %(n)s: %(title)s", n=m.position, title=m.title)
-                    for m in report.milestones
-                ),
-                _("Exercises done"),
-                _("Exercises assigned"),
-                _("Convening days present"),
-                _("Convening days taken"),
-            )
-        ]
-    )
-    for row in report.rows:
-        writer.writerow(
-            [
-                safe_cell(row.name),
-                safe_cell(row.email),
-                safe_cell(row.circle_name or ""),
-                safe_cell(row.mentor_name or ""),
-                *(safe_cell(labels.get(c.status, c.status)) if c.status else "" for c in row.cells),
-                row.done,
-                row.total,
-                row.attendance.present,
-                row.attendance.taken,
-            ]
-        )
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -465,3 +565,66 @@ def csv_filename(cohort_slug: str, day: date) -> str:
         ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in cohort_slug
     )
     return f"{slug.strip('-') or 'cohort'}-progress-{day.isoformat()}.csv"
+
+
+# --- conditional requests ---------------------------------------------------------------
+
+
+def grid_fingerprint(session: Session, cohort_id: int) -> str:
+    """A cheap fingerprint of everything the grid is built from, in one query without
+    building the grid: counts and latest changes of the cohort's memberships, mentor
+    assignments, plan, submissions, drafts, attendance, circles and at-risk settings. It
+    changes whenever a trainee submits, saves, is reviewed, moves circle, changes mentor,
+    or the plan or attendance changes; the page's ETag is made from it."""
+    parts = [
+        sa_select(
+            func.count(),
+            func.max(col(Membership.created_at)),
+            func.max(col(Membership.withdrawn_at)),
+            func.sum(func.coalesce(col(Membership.circle_id), 0) * col(Membership.id)),
+        ).where(col(Membership.cohort_id) == cohort_id),
+        sa_select(
+            func.count(),
+            func.max(col(MentorAssignment.id)),
+            func.max(col(MentorAssignment.ended_at)),
+        ).where(col(MentorAssignment.cohort_id) == cohort_id),
+        sa_select(
+            func.count(),
+            func.max(col(PlanItem.id)),
+            func.min(col(PlanItem.opens_on)),
+            func.max(col(PlanItem.opens_on)),
+            func.min(col(PlanItem.due_on)),
+            func.max(col(PlanItem.due_on)),
+            func.sum(case((col(PlanItem.removed), col(PlanItem.id)), else_=0)),
+        ).where(col(PlanItem.cohort_id) == cohort_id),
+        sa_select(
+            func.count(),
+            func.max(col(Submission.id)),
+            func.max(col(Submission.reviewed_at)),
+        ).where(col(Submission.cohort_id) == cohort_id),
+        sa_select(func.count(), func.max(col(Draft.updated_at))).where(
+            col(Draft.cohort_id) == cohort_id
+        ),
+        sa_select(
+            func.count(),
+            func.max(col(Attendance.recorded_at)),
+            func.sum(case((col(Attendance.present), col(Attendance.id)), else_=0)),
+        )
+        .join(Convening, col(Convening.id) == Attendance.convening_id)
+        .where(col(Convening.cohort_id) == cohort_id),
+        sa_select(func.count(), func.max(col(LearningCircle.id))).where(
+            col(LearningCircle.cohort_id) == cohort_id
+        ),
+        sa_select(func.max(col(AtRiskSetting.updated_at))).where(
+            col(AtRiskSetting.cohort_id) == cohort_id
+        ),
+        sa_select(func.max(col(CurriculumVersion.id))),
+    ]
+    # Each part is an aggregate (one row): together, one row in one statement.
+    subqueries = [part.subquery() for part in parts]
+    joined: Any = subqueries[0]
+    for subquery in subqueries[1:]:
+        joined = joined.join(subquery, true())
+    columns = [c for subquery in subqueries for c in subquery.c]
+    row = session.execute(sa_select(*columns).select_from(joined)).one()
+    return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:32]

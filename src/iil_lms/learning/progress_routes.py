@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from iil_lms import __version__
 from iil_lms.cohorts.models import Role
 from iil_lms.learning import progress
+from iil_lms.reports import exports
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
+from iil_lms.web.flash import FLASH_COOKIE
+from iil_lms.web.i18n import gettext as _
 from iil_lms.web.i18n import local_today
 from iil_lms.web.params import CircleFilter
 from iil_lms.web.templating import render
@@ -49,10 +54,43 @@ def _report(
 def progress_page(
     request: Request,
     access: ProgressAccess,
-    report: Annotated[progress.ProgressReport, Depends(_report)],
+    session: DbSession,
+    circle: CircleFilter = None,
+    status: str | None = None,
+    sort: str | None = None,
+    attendance: str | None = None,
+    withdrawn: str | None = None,
 ) -> Response:
     # A history restore asks with HX-Request too, but needs the whole page.
     restoring = request.headers.get("hx-history-restore-request") == "true"
+    assert access.cohort.id is not None
+    is_trainer = access.has(Role.TRAINER.value)
+    # A repeat view answers 304 when nothing the grid shows has changed: the ETag covers
+    # the cohort's data (one query), the day, the language, the filters and the layout.
+    etag = None
+    if FLASH_COOKIE not in request.cookies:
+        key = "|".join(
+            (
+                progress.grid_fingerprint(session, access.cohort.id),
+                local_today().isoformat(),
+                access.viewer.language,
+                str(request.query_params),
+                str(is_trainer),
+                request.headers.get("hx-request", ""),
+                str(restoring),
+                __version__,
+            )
+        )
+        etag = 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(
+                status_code=304,
+                headers={"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "HX-Request"},
+            )
+    report = _report(access, session, circle, status, sort, attendance, withdrawn)
+    headers = {"Vary": "HX-Request"}
+    if etag is not None:
+        headers |= {"ETag": etag, "Cache-Control": "private, no-cache"}
     return render(
         request,
         "learning/progress.html",
@@ -61,11 +99,11 @@ def progress_page(
             "report": report,
             "labels": progress.status_labels(),
             # The mentee page is open to the cohort's trainers (and site admins).
-            "is_trainer": access.has(Role.TRAINER.value),
+            "is_trainer": is_trainer,
             "today": local_today(),
         },
         fragment=None if restoring else "learning/_progress_table.html",
-        headers={"Vary": "HX-Request"},
+        headers=headers,
     )
 
 
@@ -82,3 +120,39 @@ def progress_export(
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def _download(data: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.get("/cohorts/{cohort_id}/progress.xlsx")
+def progress_xlsx(
+    access: ProgressAccess, report: Annotated[progress.ProgressReport, Depends(_report)]
+) -> Response:
+    name = exports.filename(access.cohort.slug, "progress", local_today().isoformat(), "xlsx")
+    data = exports.to_xlsx(progress.progress_table(report), _("Progress"))
+    return _download(data, exports.XLSX_TYPE, name)
+
+
+@router.get("/cohorts/{cohort_id}/attendance.csv")
+def attendance_csv(access: ProgressAccess, session: DbSession) -> Response:
+    assert access.cohort.id is not None
+    name = exports.filename(access.cohort.slug, "attendance", local_today().isoformat(), "csv")
+    data = exports.to_csv(exports.attendance_table(session, access.cohort.id))
+    return _download(data, exports.CSV_TYPE, name)
+
+
+@router.get("/cohorts/{cohort_id}/attendance.xlsx")
+def attendance_xlsx(access: ProgressAccess, session: DbSession) -> Response:
+    assert access.cohort.id is not None
+    name = exports.filename(access.cohort.slug, "attendance", local_today().isoformat(), "xlsx")
+    table = exports.attendance_table(session, access.cohort.id)
+    return _download(exports.to_xlsx(table, _("Attendance")), exports.XLSX_TYPE, name)

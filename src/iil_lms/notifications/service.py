@@ -75,6 +75,10 @@ KINDS: dict[str, Kind] = {
     "you_said": Kind(
         _("You said, we did"), _("Trainers answered what the cohort said in a feedback survey.")
     ),
+    "at_risk": Kind(
+        _("Trainees at risk"),
+        _("Once a week: trainees I train or mentor who are behind or have gone quiet."),
+    ),
 }
 
 # What a notification says; `params["message"]` picks one, else the kind's own.
@@ -114,6 +118,8 @@ MESSAGES: dict[str, str] = {
         "and the awards."
     ),
     "you_said": _("Your trainers answered what the cohort said in “%(survey)s”."),
+    "at_risk_cohort": _("%(count)s trainees of %(cohort)s are at risk: %(names)s."),
+    "at_risk_mentees": _("%(count)s of your mentees in %(cohort)s are at risk: %(names)s."),
 }
 
 DATE_PARAMS = ("due_on", "held_on")

@@ -1,0 +1,1 @@
+"""Reports that read what the cohort already records: GESI figures, exports."""

@@ -45,6 +45,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("trainer", _("Feedback surveys"), "/cohorts/{cohort_id}/feedback"),
     ("trainer", _("Staff"), "/cohorts/{cohort_id}/staff"),
     ("trainer", _("Audit log"), "/cohorts/{cohort_id}/audit"),
+    ("trainer", _("GESI figures"), "/cohorts/{cohort_id}/gesi"),
     ("organiser", _("Summits"), "/summits"),
     ("organiser", _("Cohort"), "/cohorts/{cohort_id}"),
     ("organiser", _("Progress"), "/cohorts/{cohort_id}/progress"),
