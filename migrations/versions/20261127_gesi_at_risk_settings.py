@@ -1,7 +1,7 @@
 """at-risk thresholds per cohort (days behind plan, days without activity)
 
 Revision ID: 3c7e1a9b5d42
-Revises: 8515708f2e6e
+Revises: feedback_survey_replies
 Create Date: 2026-11-27 18:20:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "3c7e1a9b5d42"
-down_revision: str | None = "8515708f2e6e"
+down_revision: str | None = "feedback_survey_replies"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

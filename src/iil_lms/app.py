@@ -34,9 +34,9 @@ from iil_lms.mentoring.circle_routes import router as circles_router
 from iil_lms.mentoring.routes import router as mentoring_router
 from iil_lms.notifications.routes import router as notifications_router
 from iil_lms.outreach.routes import router as outreach_router
-from iil_lms.reports.survey_routes import router as survey_router
 from iil_lms.reports.at_risk_routes import router as at_risk_router
 from iil_lms.reports.gesi_routes import router as gesi_router
+from iil_lms.reports.survey_routes import router as survey_router
 from iil_lms.reports.trainee_routes import router as trainee_report_router
 from iil_lms.settings import Settings, get_settings
 from iil_lms.summit.judge_routes import router as summit_judge_router
