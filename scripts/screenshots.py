@@ -99,7 +99,19 @@ def _roles(browser: Browser, out: Path) -> None:
     trainer.screenshot(path=out / "cohort-en.png", full_page=False)
     _shoot(trainer, cohort.removeprefix(BASE) + "/plan", out, "plan-en", full_page=False)
     _shoot(trainer, cohort.removeprefix(BASE) + "/progress", out, "progress-en", full_page=False)
+    _shoot(trainer, cohort.removeprefix(BASE) + "/gesi", out, "gesi-en", full_page=False)
+    trainer.goto(cohort + "/feedback")
+    results = trainer.locator("a[href*='/feedback/']").first.get_attribute("href")
+    _shoot(trainer, str(results), out, "survey-results-en", full_page=False)
     trainer.context.close()
+
+    organiser = _signed_in(browser, "organiser1@csa-pk.example.org", DESKTOP)
+    _shoot(organiser, "/summits", out, "summits-en", full_page=False)
+    organiser.context.close()
+
+    account = _signed_in(browser, TRAINEE, PHONE, "ur")
+    _shoot(account, "/account", out, "account-ur", full_page=False)
+    account.context.close()
 
     visitor = browser.new_context(viewport=DESKTOP).new_page()
     _shoot(visitor, "/showcase", out, "showcase-en", full_page=False)
