@@ -233,6 +233,17 @@ def _names(given: list[str], family: list[str], count: int) -> list[str]:
     return names
 
 
+def _self_declared(i: int) -> dict[str, str]:
+    """What trainee `i` (0-based, in _names order) declared on the roster for the GESI
+    figures: the given names alternate women's and men's; some left the questions blank."""
+    if i % 17 == 16:
+        return {"gender": "", "disability": ""}
+    return {
+        "gender": "Female" if i % 2 == 0 else "Male",
+        "disability": "Yes" if i % 23 == 5 else "No",
+    }
+
+
 def _member(cohort: Cohort, user: User, role: Role, **fields: Any) -> Membership:
     """A roster row for a cohort and user that are already flushed (both have ids)."""
     assert cohort.id is not None and user.id is not None
@@ -458,6 +469,7 @@ def _pakistan(session: Session, people: _People, today: date) -> list[DemoLogin]
                 district=place,
                 province=province,
                 circle_id=circles[(i - 1) % len(circles)].id,
+                **_self_declared(i - 1),
             )
         )
     _memberships(session, cohort, wanted)
@@ -545,6 +557,7 @@ def _nepal(session: Session, people: _People) -> list[DemoLogin]:
                 district=place,
                 province=province,
                 circle_id=circles[i % 2].id,
+                **_self_declared(i - 1),
             )
         )
     _memberships(session, cohort, wanted)

@@ -8,6 +8,7 @@ nothing. Nobody is notified: this is set-up, not news."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -218,10 +219,7 @@ def _submission(
         submission.score = quiz_score(spec, answers)
         submission.status = SubmissionStatus.SCORED
     elif kind == "survey":
-        submission.content = {
-            "ratings": [3 + (index + i) % 3 for i in range(len(spec.get("statements") or []))],
-            "answers": ["The case studies." for _ in spec.get("questions") or []],
-        }
+        submission.content = survey_answer(spec, f"{exercise.slug}:{trainee_id}")
         submission.status = SubmissionStatus.SCORED
     elif kind == "case_study":
         questions = spec.get("questions") or []
@@ -233,3 +231,31 @@ def _submission(
     else:
         submission.content = {"answer": REFLECTIONS[index % len(REFLECTIONS)]}
     return submission
+
+
+# How strongly trainees agree, per statement (weights for ratings 1-5): mostly positive,
+# each statement with its own spread, so the results pages look like a real cohort's.
+AGREEMENT = ((2, 6, 18, 48, 26), (4, 12, 26, 40, 18), (1, 4, 12, 45, 38), (6, 16, 30, 34, 14))
+SURVEY_COMMENTS = (
+    "The case studies from district offices felt like my own workplace.",
+    "More time between sessions for fieldwork, please.",
+    "Mentor meetings were the most useful part.",
+    "Fewer readings, more practice with real files.",
+    "ضلعی دفاتر کی مثالیں بہت مفید تھیں۔",
+    "Invite a senior officer to talk about transfers and postings.",
+    "",
+    "The learning circle helped me choose a realistic problem.",
+    "",
+)
+
+
+def survey_answer(spec: dict[str, Any], seed: str) -> dict[str, Any]:
+    """A demo trainee's answer to a feedback survey, the same for the same seed."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not a secret
+    statements = len(spec.get("statements") or [])
+    return {
+        "ratings": [
+            rng.choices(range(1, 6), AGREEMENT[i % len(AGREEMENT)])[0] for i in range(statements)
+        ],
+        "answers": [rng.choice(SURVEY_COMMENTS) for _ in spec.get("questions") or []],
+    }

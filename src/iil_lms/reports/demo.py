@@ -13,24 +13,12 @@ from sqlmodel import Session, col, select
 
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import PlanItem
+from iil_lms.learning.demo import survey_answer
 from iil_lms.learning.models import Submission, SubmissionStatus
 from iil_lms.learning.survey_replies import SurveyReply
 from iil_lms.reports.surveys import survey_rows
 
 COHORT = "ctp-2026"
-# Agreement leans positive but not uniformly: a rating per (trainee + statement) step.
-RATINGS = (4, 5, 3, 4, 2, 5, 4, 3, 4, 1, 5, 4, 3)
-COMMENTS = (
-    "The case studies from district offices felt like my own workplace.",
-    "More time between sessions for fieldwork, please.",
-    "Mentor meetings were the most useful part.",
-    "Fewer readings, more practice with real files.",
-    "ضلعی دفاتر کی مثالیں بہت مفید تھیں۔",
-    "Invite a senior officer to talk about transfers and postings.",
-    "",
-    "The learning circle helped me choose a realistic problem.",
-    "",
-)
 REPLY = (
     "You said the readings were long and the fieldwork time short. We cut two readings "
     "from the next milestone and moved the circle meeting a week later, so there is a "
@@ -78,8 +66,6 @@ def seed_demo(session: Session) -> int:
     ).first()
     written = 0
     for k, (exercise, module, _milestone) in enumerate(rows):
-        statements = len((exercise.spec or {}).get("statements") or [])
-        questions = len((exercise.spec or {}).get("questions") or [])
         share = max(1, 8 - 2 * k)  # out of ten: 80 %, 60 %, 40 %, 20 %, then 10 %
         opened = opens.get(module.id or 0) or cohort.starts_on
         for index, trainee_id in enumerate(trainees):
@@ -93,14 +79,7 @@ def seed_demo(session: Session) -> int:
                     cohort_id=cohort.id,
                     user_id=trainee_id,
                     exercise_id=exercise.id or 0,
-                    content={
-                        "ratings": [
-                            RATINGS[(index + 3 * i + k) % len(RATINGS)] for i in range(statements)
-                        ],
-                        "answers": [
-                            COMMENTS[(index + q) % len(COMMENTS)] for q in range(questions)
-                        ],
-                    },
+                    content=survey_answer(exercise.spec or {}, f"{exercise.slug}:{trainee_id}"),
                     status=SubmissionStatus.SCORED,
                     submitted_at=sent,
                 )
