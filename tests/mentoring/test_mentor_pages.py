@@ -197,3 +197,27 @@ def test_progress_counts_done_by_the_journeys_rule(session, factory):
     progress = progress_by_trainee(session, fx.cohort, [passed.id, failed.id])
     assert [(p.done, p.total) for p in progress[passed.id]] == [(2, 4)]
     assert [(p.done, p.total) for p in progress[failed.id]] == [(0, 4)]
+
+
+def test_a_mentor_reading_urdu_sees_exercise_titles_in_urdu_and_english_marked(
+    client, factory, session
+):
+    c = factory.cohort(trainees=1, mentors=1)
+    mentor, trainee = c.mentors[0], c.trainees[0]
+    mentor.language = "ur"
+    session.add(mentor)
+    translated, untranslated = curriculum(
+        session, c.cohort, milestones=1, exercises=2, planned=True
+    )
+    translated.translations = {"ur": {"title": "مفادات کا ٹکراؤ: ایک مثال"}}
+    session.add(translated)
+    session.commit()
+    assign(session, c.cohort, mentor, trainee)
+    submit(session, c.cohort, trainee, translated)
+    submit(session, c.cohort, trainee, untranslated)
+    client.login(mentor.email)
+
+    for page in (client.get("/mentees").text, client.get(f"/mentees/{trainee.id}").text):
+        assert "مفادات کا ٹکراؤ: ایک مثال" in page
+        assert f'dir="auto" lang="en">{untranslated.title}</a>' in page
+        assert f">{translated.title}</a>" not in page

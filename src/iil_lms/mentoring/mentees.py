@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -94,6 +95,7 @@ class AwaitingReview:
     trainee_id: int
     trainee_name: str
     exercise_title: str
+    exercise_translations: dict[str, Any]
     version: int
     submitted_at: datetime
     late: bool
@@ -139,6 +141,7 @@ def awaiting_review(
             col(Submission.user_id),
             col(User.display_name),
             col(Exercise.title),
+            col(Exercise.translations),
             col(Submission.version),
             col(Submission.submitted_at),
             col(Submission.late),
@@ -155,8 +158,8 @@ def awaiting_review(
         .order_by(col(Submission.submitted_at), col(Submission.id))
     ).all()
     return [
-        AwaitingReview(sid, uid, name, title, version, as_utc(at), late)
-        for sid, uid, name, title, version, at, late in rows
+        AwaitingReview(sid, uid, name, title, texts or {}, version, as_utc(at), late)
+        for sid, uid, name, title, texts, version, at, late in rows
         if sid is not None
     ]
 
@@ -255,7 +258,9 @@ def mentee_overview(session: Session, cohort: Cohort, mentor_id: int) -> MenteeO
 class SubmissionLine:
     submission_id: int
     exercise_title: str
+    exercise_translations: dict[str, Any]
     milestone_title: str
+    milestone_translations: dict[str, str]
     version: int
     status: str
     submitted_at: datetime
@@ -269,7 +274,9 @@ def submissions_of(session: Session, cohort_id: int, trainee_id: int) -> list[Su
         sa_select(
             col(Submission.id),
             col(Exercise.title),
+            col(Exercise.translations),
             col(Milestone.title),
+            col(Milestone.title_translations),
             col(Submission.version),
             col(Submission.status),
             col(Submission.submitted_at),
@@ -287,7 +294,9 @@ def submissions_of(session: Session, cohort_id: int, trainee_id: int) -> list[Su
         .order_by(col(Submission.submitted_at).desc(), col(Submission.id).desc())
     ).all()
     return [
-        SubmissionLine(sid, ex, ms, version, status, as_utc(at), late)
-        for sid, ex, ms, version, status, at, late in rows
+        SubmissionLine(
+            sid, ex, ex_texts or {}, ms, ms_texts or {}, version, status, as_utc(at), late
+        )
+        for sid, ex, ex_texts, ms, ms_texts, version, status, at, late in rows
         if sid is not None
     ]

@@ -162,6 +162,7 @@ def _environment(settings: Settings, language: str, loader: BaseLoader | None) -
         localized=i18n.localized,
         # Curriculum text in this language, English (marked) where a translation is missing.
         ex_title=lambda e: curriculum_text.localized_title(e.title, e.translations, language),
+        title_in=lambda title, texts: curriculum_text.localized_title(title, texts, language),
         ex_spec=lambda e: curriculum_text.localized_spec(e.spec or {}, e.translations, language),
         outcomes_of=lambda m: curriculum_text.localized_outcomes(
             m.outcomes, m.translations, language
