@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -204,6 +204,17 @@ def save_choices(session: Session, user_id: int, chosen: dict[str, tuple[bool, b
     session.flush()
 
 
+@contextlib.contextmanager
+def muted(session: Session) -> Iterator[None]:
+    """Nobody is told of what happens in this session meanwhile: for seeding the demo
+    through the services, whose events are not news to anyone."""
+    session.info["notifications_muted"] = True
+    try:
+        yield
+    finally:
+        session.info.pop("notifications_muted", None)
+
+
 def notify(
     session: Session,
     *,
@@ -220,6 +231,8 @@ def notify(
     queries, however many people."""
     if kind not in KINDS:
         raise NotificationError(f"unknown notification kind {kind!r}")
+    if session.info.get("notifications_muted"):
+        return 0
     wanted = sorted({u for u in user_ids if u is not None and u != actor_id})
     if not wanted:
         return 0

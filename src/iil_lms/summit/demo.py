@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Membership, Role
+from iil_lms.notifications.service import muted
 from iil_lms.summit import judging, pitches, planning, service
 from iil_lms.summit.models import Summit
 from iil_lms.summit.scheduler import ScheduleInfeasible
@@ -51,6 +52,11 @@ JUDGES = (
 
 
 def seed_demo(session: Session) -> None:
+    with muted(session):
+        _seed(session)
+
+
+def _seed(session: Session) -> None:
     cohort = session.exec(select(Cohort).where(Cohort.slug == COHORT)).first()
     if cohort is None or cohort.id is None:
         return
