@@ -344,7 +344,7 @@ def build_demo(
     _curriculum_and_plans(session, curricula_dir)
     seed_mentoring_demo(session, admin.id)
     seed_learning_demo(session, today)
-    seed_survey_demo(session)
+    seed_survey_demo(session, today)
     seed_summit_demo(session)
     if settings is not None:
         seed_certificates_demo(session, settings)

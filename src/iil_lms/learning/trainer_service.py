@@ -69,6 +69,7 @@ class ExerciseCounts:
     accepted: int = 0  # accepted, or scored on submit
     drafting: int = 0  # a draft and nothing submitted yet
     not_started: int = 0
+    translations: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -115,7 +116,9 @@ def submissions_overview(
         else []
     )
     counts = {
-        e.id: ExerciseCounts(e.id or 0, e.title, e.type, not_started=trainee_count)
+        e.id: ExerciseCounts(
+            e.id or 0, e.title, e.type, not_started=trainee_count, translations=e.translations
+        )
         for e in exercises
     }
     exercise_ids = list(counts)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import PlanItem
-from iil_lms.learning.demo import survey_answer
+from iil_lms.learning.demo import OPEN_MODULE_UNTOUCHED, survey_answer
 from iil_lms.learning.models import Submission, SubmissionStatus
 from iil_lms.learning.survey_replies import SurveyReply
 from iil_lms.reports.surveys import survey_rows
@@ -26,8 +26,12 @@ REPLY = (
 )
 
 
-def seed_demo(session: Session) -> int:
-    """Survey answers for the Pakistan demo cohort; returns how many were written."""
+def seed_demo(session: Session, today: date | None = None) -> int:
+    """Survey answers for the Pakistan demo cohort to the surveys already open on `today`
+    (none from the first trainees, whose open work the browser journeys do); returns how
+    many were written."""
+    today = today or date.today()
+    now = datetime.now(UTC)
     cohort = session.exec(select(Cohort).where(Cohort.slug == COHORT)).first()
     if cohort is None or cohort.id is None:
         return 0
@@ -68,11 +72,20 @@ def seed_demo(session: Session) -> int:
     for k, (exercise, module, _milestone) in enumerate(rows):
         share = max(1, 8 - 2 * k)  # out of ten: 80 %, 60 %, 40 %, 20 %, then 10 %
         opened = opens.get(module.id or 0) or cohort.starts_on
+        if opened > today:
+            continue
         for index, trainee_id in enumerate(trainees):
-            if (index * 7 + k) % 10 >= share or (trainee_id, exercise.id) in answered:
+            if (
+                index < OPEN_MODULE_UNTOUCHED
+                or (index * 7 + k) % 10 >= share
+                or (trainee_id, exercise.id) in answered
+            ):
                 continue
-            sent = datetime.combine(
-                opened + timedelta(days=5 + index % 20), time(9 + index % 8), tzinfo=UTC
+            sent = min(
+                now,
+                datetime.combine(
+                    opened + timedelta(days=5 + index % 20), time(9 + index % 8), tzinfo=UTC
+                ),
             )
             session.add(
                 Submission(
