@@ -116,3 +116,12 @@ def test_profile_refuses_an_empty_name_and_keeps_what_was_typed(client, factory,
     assert 'value="None"' in response.text
     session.expire_all()
     assert session.get(User, user.id).display_name == "Before"
+
+
+def test_the_account_page_shows_each_form_once_and_a_plain_title(client, factory):
+    user = factory.user()
+    client.login(user.email)
+    page = client.get("/account").text
+    assert "<title>Your account · Integrity Innovation Lab</title>" in page
+    assert page.count('action="/account/profile"') == 1
+    assert page.count('action="/account/password"') == 1
