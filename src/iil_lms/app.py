@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 import iil_lms.all_models  # noqa: F401 - every table known before any query
-from iil_lms import __version__
+from iil_lms import __version__, i18n
 from iil_lms.accounts.routes import router as accounts_router
 from iil_lms.audit.routes import router as audit_router
 from iil_lms.certificates.routes import api_router as certificates_api_router
@@ -43,7 +43,7 @@ from iil_lms.summit.judge_routes import router as summit_judge_router
 from iil_lms.summit.output_routes import router as summit_output_router
 from iil_lms.summit.pitch_routes import router as summit_pitch_router
 from iil_lms.summit.routes import router as summit_router
-from iil_lms.web import gate, i18n
+from iil_lms.web import gate
 from iil_lms.web.auth import LANG_COOKIE, LoginRequired, Viewer
 from iil_lms.web.csrf import csrf_protect
 from iil_lms.web.head import HeadAsGet

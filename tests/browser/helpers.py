@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
-from iil_lms.web.i18n import translations
+from iil_lms.i18n import translations
 
 DEMO_PASSWORD = "browser-journey-pass-1"
 AXE_SOURCE = (Path(__file__).resolve().parent / "vendor" / "axe.min.js").read_text()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from iil_lms.web.i18n import BABEL_LOCALES
+from iil_lms.i18n import BABEL_LOCALES
 from tests.browser.conftest import VARIANTS, LiveServer
 from tests.browser.helpers import Journey, Person
 from tests.browser.people import PAKISTAN, mentored_trainee

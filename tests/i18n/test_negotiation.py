@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from iil_lms.web import i18n
-from iil_lms.web.i18n import localized, negotiate_language, parse_accept_language
+from iil_lms import i18n
+from iil_lms.i18n import localized, negotiate_language, parse_accept_language
 from iil_lms.web.templating import format_day, format_number
 from tests.conftest import Factory
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from jinja2 import DictLoader
 
+from iil_lms import i18n
 from iil_lms.settings import Settings
-from iil_lms.web import i18n
 from iil_lms.web.template_i18n import LocalizedTemplates
 from iil_lms.web.templating import build_environment
 

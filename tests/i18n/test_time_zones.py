@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from iil_lms import i18n
 from iil_lms.db import utcnow
 from iil_lms.notifications.models import Notification
-from iil_lms.web import i18n
 from iil_lms.web.templating import format_day, format_moment
 from tests.learning.factories import course
 

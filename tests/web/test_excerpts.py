@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from iil_lms.learning.models import Feedback, Submission, SubmissionStatus
+from iil_lms.markdown import excerpt
 from iil_lms.outreach.models import OutreachItem
-from iil_lms.web.markdown import excerpt
 from tests.learning.factories import course
 
 STORY = (

@@ -9,12 +9,12 @@ from fastapi.responses import Response
 
 from iil_lms.accounts import service, throttle
 from iil_lms.accounts.models import User
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import ngettext, set_language
 from iil_lms.notifications import account_mail
 from iil_lms.settings import LANGUAGES
 from iil_lms.web.auth import SESSION_COOKIE, AnyViewer, DbSession, SignedIn, settings_of
 from iil_lms.web.home import home_url
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import ngettext, set_language
 from iil_lms.web.responses import redirect, safe_local_path
 from iil_lms.web.templating import render
 

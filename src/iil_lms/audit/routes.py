@@ -12,8 +12,8 @@ from fastapi.responses import Response
 
 from iil_lms.audit import service
 from iil_lms.cohorts.models import Role
+from iil_lms.i18n import get_timezone
 from iil_lms.web.auth import Admin, CohortAccess, DbSession, cohort_role
-from iil_lms.web.i18n import get_timezone
 from iil_lms.web.params import PageNumber
 from iil_lms.web.templating import render
 

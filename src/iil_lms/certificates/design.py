@@ -19,9 +19,9 @@ from sqlmodel import Session, col, select
 from iil_lms.certificates.models import CertificateDesign, Signatory
 from iil_lms.cohorts.models import Cohort
 from iil_lms.db import utcnow
+from iil_lms.i18n import gettext as _
 from iil_lms.outreach.files import MAX_PIXELS, sniff
 from iil_lms.settings import Settings
-from iil_lms.web.i18n import gettext as _
 
 MAX_SIDE = 800
 MAX_SIGNATORIES = 3

@@ -24,10 +24,10 @@ from iil_lms.certificates import codes
 from iil_lms.certificates.design import DesignView
 from iil_lms.certificates.models import Certificate
 from iil_lms.db import as_utc
+from iil_lms.i18n import BABEL_LOCALES, N_, text_direction, translations, zone
 from iil_lms.pdf import render_pdf
 from iil_lms.pdf.rendering import render_template_html
 from iil_lms.settings import Settings
-from iil_lms.web.i18n import BABEL_LOCALES, N_, text_direction, translations, zone
 
 TEMPLATE = "sheet.html"
 FOLDER = "certificates/"

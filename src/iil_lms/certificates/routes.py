@@ -25,6 +25,7 @@ from iil_lms.certificates import design as designs
 from iil_lms.certificates import pdf as printing
 from iil_lms.certificates.models import Certificate, CertificateJob, JobStatus, KindRule
 from iil_lms.cohorts.models import Academy, Cohort, Role
+from iil_lms.i18n import gettext as _
 from iil_lms.web.auth import (
     AnyViewer,
     CohortAccess,
@@ -33,7 +34,6 @@ from iil_lms.web.auth import (
     cohort_role,
     settings_of,
 )
-from iil_lms.web.i18n import gettext as _
 from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render

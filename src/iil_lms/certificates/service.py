@@ -18,9 +18,9 @@ from iil_lms.certificates import codes, credentials, rules
 from iil_lms.certificates.models import Certificate, CertificateKind, KindRule
 from iil_lms.cohorts.models import Academy, Cohort, Membership
 from iil_lms.db import as_utc, utcnow
+from iil_lms.i18n import N_, translations
+from iil_lms.i18n import gettext as _
 from iil_lms.settings import Settings
-from iil_lms.web.i18n import N_, translations
-from iil_lms.web.i18n import gettext as _
 
 VALID = "valid"
 REVOKED = "revoked"

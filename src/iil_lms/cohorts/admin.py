@@ -22,8 +22,8 @@ from iil_lms.curriculum.plans import generate_plan
 from iil_lms.curriculum.service import CurriculumError
 from iil_lms.curriculum.timeframes import TIMEFRAMES
 from iil_lms.db import utcnow
+from iil_lms.i18n import gettext as _
 from iil_lms.settings import Settings
-from iil_lms.web.i18n import gettext as _
 
 # Next to English, which every academy offers.
 SECOND_LANGUAGES = ("ur", "ne")

@@ -13,9 +13,9 @@ from iil_lms.cohorts import admin
 from iil_lms.cohorts.logos import MAX_LOGO_BYTES
 from iil_lms.cohorts.models import Academy, Cohort
 from iil_lms.curriculum.timeframes import TIMEFRAMES
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.web.auth import Admin, AnyViewer, DbSession, settings_of
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 from iil_lms.web.params import OptionalFormId, PathId, QueryId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render

@@ -13,9 +13,9 @@ from fastapi.responses import Response
 from iil_lms.cohorts import convenings as service
 from iil_lms.cohorts.models import Convening, Role
 from iil_lms.curriculum.plans import plan_for_cohort
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import is_htmx, render

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from iil_lms.accounts.models import AuditEntry, User
 from iil_lms.cohorts.models import Attendance, Convening, LearningCircle, Membership, Role
 from iil_lms.db import utcnow
-from iil_lms.web.i18n import N_
+from iil_lms.i18n import N_
 
 MAX_DAYS = 14  # a convening is a meeting of a few days, not a term
 TITLE_MAX, VENUE_MAX, AGENDA_MAX = 200, 200, 4000

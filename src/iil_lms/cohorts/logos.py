@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from iil_lms.i18n import gettext as _
 from iil_lms.settings import Settings
-from iil_lms.web.i18n import gettext as _
 
 LOGO_SIDE = 512
 MAX_LOGO_BYTES = 2 * 1024 * 1024

@@ -21,14 +21,14 @@ from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from iil_lms import i18n
 from iil_lms.accounts.models import AuthToken, User
 from iil_lms.audit.service import record
 from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role, RosterUpload
 from iil_lms.db import as_utc, utcnow
+from iil_lms.i18n import N_
 from iil_lms.notifications.models import OutboxMessage
 from iil_lms.settings import LANGUAGES, Settings
-from iil_lms.web import i18n
-from iil_lms.web.i18n import N_
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # An XLSX is a zip: refuse one whose parts would inflate beyond this, or far beyond its size.

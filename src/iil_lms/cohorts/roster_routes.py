@@ -11,8 +11,8 @@ from starlette.datastructures import UploadFile
 
 from iil_lms.cohorts import roster
 from iil_lms.cohorts.models import Membership, Role
+from iil_lms.i18n import gettext as _
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role, settings_of
-from iil_lms.web.i18n import gettext as _
 from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render

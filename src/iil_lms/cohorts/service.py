@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from iil_lms.cohorts.models import Academy, Cohort, Convening, LearningCircle, Membership, Role
-from iil_lms.web.i18n import local_today
+from iil_lms.i18n import local_today
 
 
 class CohortError(ValueError):

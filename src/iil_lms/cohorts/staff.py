@@ -11,16 +11,16 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from iil_lms import i18n
 from iil_lms.accounts import service as accounts
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Academy, Cohort, Membership, Role
 from iil_lms.cohorts.service import add_member
+from iil_lms.i18n import gettext as _
 from iil_lms.mentoring.models import MentorAssignment
 from iil_lms.notifications.models import OutboxMessage
 from iil_lms.notifications.service import notify
 from iil_lms.settings import Settings
-from iil_lms.web import i18n
-from iil_lms.web.i18n import gettext as _
 
 STAFF_ROLES = (Role.TRAINER, Role.ORGANISER, Role.MENTOR)
 STAFF_ROLE_VALUES = tuple(role.value for role in STAFF_ROLES)

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 
 from iil_lms.cohorts import staff
 from iil_lms.cohorts.models import Role
+from iil_lms.i18n import gettext as _
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role, settings_of
-from iil_lms.web.i18n import gettext as _
 from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render

@@ -27,9 +27,9 @@ from iil_lms.curriculum.timeframes import (
     add_months,
     quarterly_slots,
 )
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.learning.models import Draft, Submission
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 
 
 @dataclass(frozen=True)

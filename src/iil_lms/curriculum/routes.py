@@ -14,9 +14,9 @@ from iil_lms.cohorts.models import Cohort, Role
 from iil_lms.curriculum import plans, service, timeframes
 from iil_lms.curriculum.models import Curriculum, CurriculumVersion, Module
 from iil_lms.curriculum.service import CurriculumError
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import ngettext
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, Viewer, cohort_role
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import ngettext
 from iil_lms.web.params import OptionalFormId, PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import is_htmx, render

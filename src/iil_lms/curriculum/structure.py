@@ -211,7 +211,7 @@ def _load(session: Session, version: int | None) -> Structure:
 def reading_html(session: Session, module_id: int, language: str) -> Markup:
     """A module's reading in `language` (English where it has no translation) as
     sanitised HTML, rendered once per structure version."""
-    from iil_lms.web.markdown import render_markdown
+    from iil_lms.markdown import render_markdown
 
     cached = structure(session)
     key = (module_id, language)

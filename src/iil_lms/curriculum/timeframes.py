@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from iil_lms.curriculum.service import CurriculumError
-from iil_lms.web.i18n import gettext as _
+from iil_lms.i18n import gettext as _
 
 ACADEMY_YEAR = "academy-year"
 QUARTERLY = "quarterly-convenings"

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from iil_lms.curriculum.models import Exercise
+from iil_lms.i18n import N_
+from iil_lms.i18n import gettext as _
 from iil_lms.learning.models import SubmissionStatus
-from iil_lms.web.i18n import N_
-from iil_lms.web.i18n import gettext as _
 
 MAX_TEXT = 20_000
 TYPES = ("reflection", "case_study", "quiz", "upload", "action_plan", "survey")

@@ -20,12 +20,12 @@ from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise
 from iil_lms.curriculum.plans import PlannedModule, effective_plan
+from iil_lms.i18n import local_today
 from iil_lms.learning import uploads
 from iil_lms.learning.answers import ACTION_PLAN_FIELDS, quiz_score
 from iil_lms.learning.models import Feedback, Submission, SubmissionStatus
 from iil_lms.mentoring.models import MentorAssignment
 from iil_lms.settings import get_settings
-from iil_lms.web.i18n import local_today
 
 COHORT = "ctp-2026"
 # Every BEHIND-th trainee (by email) is behind, every AHEAD-th is ahead; the rest on track.

@@ -24,11 +24,11 @@ from iil_lms.curriculum.plans import (
     trainee_plans,
 )
 from iil_lms.curriculum.structure import ExerciseRef, Structure
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.learning.answers import is_done
 from iil_lms.learning.models import Draft, Feedback, Submission, SubmissionStatus
 from iil_lms.learning.service import ExerciseUnavailable
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 
 DUE_SOON_DAYS = 7
 

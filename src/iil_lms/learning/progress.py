@@ -34,6 +34,8 @@ from iil_lms.curriculum.models import CurriculumVersion, PlanItem
 from iil_lms.curriculum.plans import PlannedModule, trainee_plans
 from iil_lms.curriculum.structure import ExerciseRef, Structure
 from iil_lms.db import as_utc
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.learning.answers import is_done
 from iil_lms.learning.journey import (
     DONE,
@@ -45,8 +47,6 @@ from iil_lms.learning.journey import (
 )
 from iil_lms.learning.models import Draft, Submission
 from iil_lms.mentoring.models import MentorAssignment
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 
 # Filters on a trainee's statuses.
 BEHIND = "behind"  # at least one milestone overdue

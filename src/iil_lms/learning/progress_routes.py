@@ -10,12 +10,12 @@ from fastapi.responses import Response
 
 from iil_lms import __version__
 from iil_lms.cohorts.models import Role
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.learning import progress
 from iil_lms.reports import exports
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
 from iil_lms.web.flash import FLASH_COOKIE
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 from iil_lms.web.params import CircleFilter
 from iil_lms.web.templating import render
 

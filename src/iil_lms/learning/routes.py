@@ -17,6 +17,8 @@ from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
 from iil_lms.curriculum.structure import reading_html, reading_in_english
 from iil_lms.curriculum.translations import localized_spec
+from iil_lms.i18n import get_language, local_today
+from iil_lms.i18n import gettext as _
 from iil_lms.learning import answers, service, survey_replies, uploads
 from iil_lms.learning import journey as journeys
 from iil_lms.learning.models import Submission
@@ -35,8 +37,6 @@ from iil_lms.web.auth import (
 )
 from iil_lms.web.files import uploaded_file
 from iil_lms.web.gate import write_after_response
-from iil_lms.web.i18n import get_language, local_today
-from iil_lms.web.i18n import gettext as _
 from iil_lms.web.params import FormId, PathId, form_int
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import format_moment, is_htmx, render

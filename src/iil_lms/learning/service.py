@@ -16,6 +16,8 @@ from iil_lms.cohorts.models import Membership, Role
 from iil_lms.curriculum.models import Exercise, Module
 from iil_lms.curriculum.plans import PlannedModule, effective_plan
 from iil_lms.db import utcnow
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.learning import drafts, uploads
 from iil_lms.learning.answers import (
     AUTO_SCORED,
@@ -24,8 +26,6 @@ from iil_lms.learning.answers import (
     quiz_score,
 )
 from iil_lms.learning.models import Draft, DraftVersion, Feedback, Submission, SubmissionStatus
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 
 
 class LearningError(ValueError):

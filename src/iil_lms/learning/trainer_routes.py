@@ -12,13 +12,13 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from iil_lms.cohorts.models import Role
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.learning import pack as packs
 from iil_lms.learning import trainer_service as ts
 from iil_lms.learning import uploads
 from iil_lms.learning.answers import ACTION_PLAN_FIELDS, LIKERT
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role, settings_of
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 from iil_lms.web.params import CircleFilter, PathId, circle_filter_id, form_int
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render

@@ -21,11 +21,11 @@ from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.curriculum.plans import CohortPlan, PlannedModule, plan_for_cohort
 from iil_lms.db import as_utc
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.learning import answers, uploads
 from iil_lms.learning import service as learning
 from iil_lms.learning.models import Draft, Submission, SubmissionStatus, newest_version_only
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 
 NOT_STARTED = "not_started"
 DRAFT = "draft"

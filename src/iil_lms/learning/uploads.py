@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from iil_lms.web.i18n import gettext as _
+from iil_lms.i18n import gettext as _
 
 SUBFOLDER = "submissions"
 # kind in the curriculum's `accept` list -> content types of that kind

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from iil_lms.cohorts.models import Role
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import ngettext
 from iil_lms.mentoring import circles
 from iil_lms.mentoring.service import MentoringError
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import ngettext
 from iil_lms.web.params import FormIds, OptionalFormId, PathId, QueryId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import is_htmx, render

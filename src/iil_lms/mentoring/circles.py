@@ -13,10 +13,10 @@ from iil_lms.accounts.models import User
 from iil_lms.accounts.service import audit
 from iil_lms.cohorts.models import LearningCircle, Membership, Role
 from iil_lms.db import utcnow
+from iil_lms.i18n import gettext as _
 from iil_lms.mentoring.models import CirclePost, MentorAssignment
 from iil_lms.mentoring.service import MentoringError
 from iil_lms.notifications.service import notify
-from iil_lms.web.i18n import gettext as _
 
 PAGE_SIZE = 20
 MAX_POST = 5000

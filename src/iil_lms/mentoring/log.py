@@ -8,14 +8,14 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.mentoring.models import (
     LogMode,
     MentoringLogEntry,
 )
 from iil_lms.mentoring.service import MAX_TEXT, MentoringError, is_current_mentor
 from iil_lms.notifications.service import notify
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 
 
 def add_log_entry(

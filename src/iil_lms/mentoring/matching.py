@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from iil_lms.web.i18n import gettext as _
+from iil_lms.i18n import gettext as _
 
 # Preference weights: a same-gender request outweighs continuity, which outweighs the
 # rest.  They only ever break ties between equally balanced assignments.

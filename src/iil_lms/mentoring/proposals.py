@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from iil_lms.accounts.models import User
 from iil_lms.accounts.service import audit
 from iil_lms.cohorts.models import LearningCircle, Membership, Role
+from iil_lms.i18n import gettext as _
 from iil_lms.mentoring.matching import (
     MatchOptions,
     MatchResult,
@@ -24,7 +25,6 @@ from iil_lms.mentoring.models import (
     MentorAssignment,
 )
 from iil_lms.mentoring.service import MentoringError, write_pairs
-from iil_lms.web.i18n import gettext as _
 
 
 def match_input(session: Session, cohort_id: int) -> tuple[list[TraineeFacts], list[MentorFacts]]:

@@ -16,12 +16,12 @@ from iil_lms.audit.service import record
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.db import as_utc, utcnow
+from iil_lms.i18n import gettext as _
 from iil_lms.learning.answers import CONFIDENTIAL_TYPES
 from iil_lms.learning.models import Feedback, Submission, SubmissionStatus
 from iil_lms.mentoring.models import MentorAssignment
 from iil_lms.mentoring.service import MentoringError, current_mentor_id
 from iil_lms.notifications.service import notify
-from iil_lms.web.i18n import gettext as _
 
 MAX_FEEDBACK = 10_000
 

@@ -12,6 +12,8 @@ from fastapi.responses import Response
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today, ngettext
 from iil_lms.learning.answers import ACTION_PLAN_FIELDS
 from iil_lms.learning.routes import likert_labels
 from iil_lms.mentoring import log as mentoring_log
@@ -21,8 +23,6 @@ from iil_lms.mentoring.models import LogMode
 from iil_lms.mentoring.seats import Seat, role_seat
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
 from iil_lms.web.gate import write_after_response
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today, ngettext
 from iil_lms.web.params import FormIds, OptionalFormId, PathId, form_int
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render

@@ -13,13 +13,13 @@ from iil_lms.accounts.models import User
 from iil_lms.accounts.service import audit
 from iil_lms.cohorts.models import LearningCircle, Membership, Role
 from iil_lms.db import utcnow
+from iil_lms.i18n import gettext as _
 from iil_lms.mentoring.models import (
     MenteePreference,
     MentorAssignment,
     MentorFeedback,
 )
 from iil_lms.notifications.service import notify
-from iil_lms.web.i18n import gettext as _
 
 MAX_TEXT = 4000
 

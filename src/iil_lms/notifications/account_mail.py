@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from iil_lms import i18n
 from iil_lms.accounts.models import User
 from iil_lms.notifications.models import OutboxMessage
 from iil_lms.settings import Settings
-from iil_lms.web import i18n
 
 
 def _(message: str) -> str:

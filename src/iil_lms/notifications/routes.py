@@ -7,10 +7,10 @@ import re
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import ngettext
 from iil_lms.notifications import service
 from iil_lms.web.auth import DbSession, SignedIn
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import ngettext
 from iil_lms.web.params import PageNumber, PathId
 from iil_lms.web.responses import redirect, safe_local_path
 from iil_lms.web.templating import render

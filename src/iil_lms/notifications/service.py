@@ -16,6 +16,7 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from iil_lms import i18n
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Academy, Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, PlanItem
@@ -25,7 +26,6 @@ from iil_lms.learning.models import Submission
 from iil_lms.mail import send_mail
 from iil_lms.notifications.models import Notification, NotificationSetting, OutboxMessage
 from iil_lms.settings import Settings
-from iil_lms.web import i18n
 
 log = logging.getLogger("iil_lms.notifications")
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from iil_lms.i18n import gettext as _
 from iil_lms.settings import Settings
-from iil_lms.web.i18n import gettext as _
 
 MAX_SIDE = 1600
 MAX_PIXELS = 40_000_000

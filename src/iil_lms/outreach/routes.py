@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
+from iil_lms import i18n
 from iil_lms.cohorts.models import Role
+from iil_lms.i18n import gettext as _
 from iil_lms.mentoring.seats import Seat, role_seat
 from iil_lms.outreach import files, service
 from iil_lms.outreach.models import OutreachItem, OutreachKind, OutreachStatus
-from iil_lms.web import i18n
 from iil_lms.web.auth import (
     LANG_COOKIE,
     CohortAccess,
@@ -23,7 +24,6 @@ from iil_lms.web.auth import (
     settings_of,
 )
 from iil_lms.web.files import uploaded_file
-from iil_lms.web.i18n import gettext as _
 from iil_lms.web.params import PageNumber, PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.template_i18n import LocalizedTemplates

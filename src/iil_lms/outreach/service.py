@@ -17,6 +17,7 @@ from iil_lms.accounts.models import User
 from iil_lms.accounts.service import audit
 from iil_lms.cohorts.models import Academy, Cohort, Membership, Role
 from iil_lms.db import utcnow
+from iil_lms.i18n import gettext as _
 from iil_lms.notifications.service import notify
 from iil_lms.outreach import files
 from iil_lms.outreach.models import (
@@ -27,7 +28,6 @@ from iil_lms.outreach.models import (
     OutreachStatus,
 )
 from iil_lms.settings import Settings
-from iil_lms.web.i18n import gettext as _
 
 MAX_TITLE = 200
 MAX_BODY = 20_000

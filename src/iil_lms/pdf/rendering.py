@@ -20,8 +20,8 @@ from fontTools.ttLib import woff2
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from iil_lms import i18n
 from iil_lms.settings import PROJECT_DIR, get_settings
-from iil_lms.web import i18n
 from iil_lms.web.template_i18n import LocalizedTemplates
 
 STATIC_DIR = PROJECT_DIR / "static"

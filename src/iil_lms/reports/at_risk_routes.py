@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from iil_lms.cohorts.models import Role
+from iil_lms.i18n import gettext as _
 from iil_lms.reports import at_risk
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
-from iil_lms.web.i18n import gettext as _
 from iil_lms.web.responses import redirect
 
 router = APIRouter(include_in_schema=False)

@@ -14,9 +14,9 @@ from sqlmodel import Session, col
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Attendance, Convening, Membership, Role
+from iil_lms.i18n import gettext as _
 from iil_lms.learning.progress import safe_cell
 from iil_lms.reports.gesi import GesiReport
-from iil_lms.web.i18n import gettext as _
 
 Cell = str | int
 Table = tuple[list[str], list[list[Cell]]]

@@ -16,13 +16,13 @@ from sqlmodel import Session, col
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Membership, Role
+from iil_lms.i18n import gettext as _
 from iil_lms.learning import progress
 from iil_lms.learning.journey import DONE
 from iil_lms.mentoring.models import MentoringLogEntry
 from iil_lms.outreach.models import OutreachItem, OutreachStatus
 from iil_lms.reports.suppression import suppress_columns
 from iil_lms.summit.models import Pitch, PitchMember, PitchStatus, Summit, SummitAward
-from iil_lms.web.i18n import gettext as _
 
 # The self-declared or roster facts the figures are split by, in the page's order.
 DIMENSIONS = ("gender", "disability", "province", "district")

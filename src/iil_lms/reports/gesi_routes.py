@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from iil_lms.cohorts.models import Role
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.pdf.rendering import render_template_pdf
 from iil_lms.reports import exports, gesi
 from iil_lms.settings import Settings
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 from iil_lms.web.templating import render
 
 router = APIRouter(include_in_schema=False)

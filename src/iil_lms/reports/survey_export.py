@@ -11,8 +11,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from iil_lms.i18n import gettext as _
 from iil_lms.reports.surveys import DIMENSION_LABELS, SurveyResults
-from iil_lms.web.i18n import gettext as _
 
 # A spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

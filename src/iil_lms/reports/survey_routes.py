@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from iil_lms.cohorts.models import Role
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.reports import survey_export, surveys
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render

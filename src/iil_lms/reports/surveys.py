@@ -29,12 +29,12 @@ from sqlmodel import Session, col, select
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Convening, LearningCircle, Membership, Role
 from iil_lms.curriculum.models import CurriculumVersion, Exercise, Milestone, Module, PlanItem
+from iil_lms.i18n import N_
+from iil_lms.i18n import gettext as _
 from iil_lms.learning.answers import LIKERT
 from iil_lms.learning.models import Submission, newest_version_only
 from iil_lms.learning.survey_replies import MAX_REPLY, SurveyReply, replies_to
 from iil_lms.notifications.service import notify
-from iil_lms.web.i18n import N_
-from iil_lms.web.i18n import gettext as _
 
 MIN_GROUP = 5
 DIMENSIONS = ("circle", "gender", "disability")

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from iil_lms.cohorts.models import Cohort, Role
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import local_today
 from iil_lms.pdf.rendering import render_template_pdf
 from iil_lms.reports import trainee
 from iil_lms.settings import Settings
 from iil_lms.web.auth import DbSession, SignedIn
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import local_today
 from iil_lms.web.params import PathId
 from iil_lms.web.templating import render
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from iil_lms.i18n import gettext as _
 from iil_lms.summit import judging, service
 from iil_lms.summit.access import JudgeAccess, JudgeLink
 from iil_lms.summit.models import SummitRoom
 from iil_lms.web.auth import AnyViewer, DbSession
-from iil_lms.web.i18n import gettext as _
 from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render

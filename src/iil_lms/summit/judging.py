@@ -21,6 +21,7 @@ from iil_lms.accounts.models import User
 from iil_lms.accounts.service import audit, user_by_email
 from iil_lms.cohorts.models import Membership
 from iil_lms.db import as_utc, utcnow
+from iil_lms.i18n import gettext as _
 from iil_lms.notifications.service import notify
 from iil_lms.summit.models import (
     Pitch,
@@ -35,7 +36,6 @@ from iil_lms.summit.models import (
     SummitRoom,
 )
 from iil_lms.summit.service import SummitError
-from iil_lms.web.i18n import gettext as _
 
 SPREAD = "spread"  # the tie-break rule without a criterion: the smaller spread wins
 LINK_DAYS_AFTER = 2  # a judge's link works until two days after the summit's last day

@@ -8,12 +8,12 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from iil_lms.db import utcnow
+from iil_lms.i18n import get_language
+from iil_lms.i18n import gettext as _
 from iil_lms.mentoring.service import mentee_ids
 from iil_lms.summit import judging, outputs
 from iil_lms.summit.access import CohortMember, JudgeLink, Organiser
 from iil_lms.web.auth import DbSession
-from iil_lms.web.i18n import get_language
-from iil_lms.web.i18n import gettext as _
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
 

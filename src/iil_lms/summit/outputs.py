@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Academy, Cohort
 from iil_lms.db import as_utc
+from iil_lms.i18n import zone
 from iil_lms.pdf import render_template_pdf
 from iil_lms.summit.judging import ResultRow, judges_of
 from iil_lms.summit.models import (
@@ -31,7 +32,6 @@ from iil_lms.summit.models import (
     SummitRoom,
 )
 from iil_lms.summit.service import guests_of, rooms_of, sessions_of
-from iil_lms.web.i18n import zone
 
 GUID_NAMESPACE = uuid.UUID("0d5e7a0c-54c1-4b7e-9a44-2f3f0c1b5a15")
 

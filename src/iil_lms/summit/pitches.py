@@ -18,6 +18,8 @@ from iil_lms.accounts.service import audit
 from iil_lms.cohorts.models import Membership, Role
 from iil_lms.curriculum.models import Exercise
 from iil_lms.db import as_utc, utcnow
+from iil_lms.i18n import N_
+from iil_lms.i18n import gettext as _
 from iil_lms.learning.models import Feedback, Submission
 from iil_lms.mentoring.models import MentorAssignment
 from iil_lms.notifications.service import notify
@@ -32,8 +34,6 @@ from iil_lms.summit.models import (
     Summit,
 )
 from iil_lms.summit.service import SummitError
-from iil_lms.web.i18n import N_
-from iil_lms.web.i18n import gettext as _
 
 # The pitch's fields in form order, with their labels and limits.
 FIELDS: tuple[tuple[str, str, int], ...] = (

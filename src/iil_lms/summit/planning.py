@@ -15,6 +15,7 @@ from iil_lms.accounts.models import User
 from iil_lms.audit.service import record
 from iil_lms.cohorts.models import Membership, Role
 from iil_lms.db import as_utc, utcnow
+from iil_lms.i18n import gettext as _
 from iil_lms.mentoring.models import MentorAssignment
 from iil_lms.summit import scheduler
 from iil_lms.summit.models import (
@@ -27,7 +28,6 @@ from iil_lms.summit.models import (
 )
 from iil_lms.summit.scheduler import JudgeIn, PitchIn, Problem, RoomIn
 from iil_lms.summit.service import SummitError, rooms_of, sessions_of
-from iil_lms.web.i18n import gettext as _
 
 
 def _person(user_id: int) -> str:

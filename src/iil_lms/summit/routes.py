@@ -11,12 +11,12 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 
 from iil_lms.cohorts.models import Cohort, Role
+from iil_lms.i18n import gettext as _
 from iil_lms.summit import judging, pitches, planning, service
 from iil_lms.summit.access import Organiser
 from iil_lms.summit.models import PitchStatus, Summit
 from iil_lms.summit.scheduler import ScheduleInfeasible
 from iil_lms.web.auth import DbSession, SignedIn
-from iil_lms.web.i18n import gettext as _
 from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import is_htmx, render

@@ -30,8 +30,8 @@ from datetime import datetime, timedelta
 
 from ortools.sat.python import cp_model
 
-from iil_lms.web.i18n import gettext as _
-from iil_lms.web.i18n import ngettext
+from iil_lms.i18n import gettext as _
+from iil_lms.i18n import ngettext
 
 W_MOVE = 10_000
 W_BALANCE = 200

@@ -13,6 +13,8 @@ from sqlmodel import Session, col, select
 from iil_lms.accounts.service import audit
 from iil_lms.cohorts.models import Academy, Cohort
 from iil_lms.db import as_utc, utcnow
+from iil_lms.i18n import N_, zone
+from iil_lms.i18n import gettext as _
 from iil_lms.summit.models import (
     Pitch,
     PitchStatus,
@@ -24,8 +26,6 @@ from iil_lms.summit.models import (
     SummitRoom,
     SummitSession,
 )
-from iil_lms.web.i18n import N_, zone
-from iil_lms.web.i18n import gettext as _
 
 # Translated for display by the criterion macro in templates/summit/_labels.html.
 DEFAULT_RUBRIC = (

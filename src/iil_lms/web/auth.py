@@ -17,12 +17,12 @@ from sqlalchemy.orm.base import instance_state
 from sqlmodel import Session, SQLModel
 from starlette.concurrency import run_in_threadpool
 
+from iil_lms import i18n
 from iil_lms.accounts import service as accounts
 from iil_lms.accounts.models import User, UserSession
 from iil_lms.cohorts.models import Academy, Cohort, Membership, Role
 from iil_lms.db import as_utc, utcnow
 from iil_lms.settings import Settings
-from iil_lms.web import i18n
 from iil_lms.web.gate import SAFE_METHODS, enter_for_request
 from iil_lms.web.params import PathId
 from iil_lms.web.security import sign

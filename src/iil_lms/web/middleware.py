@@ -12,9 +12,9 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from iil_lms.db import write_intent
+from iil_lms.i18n import end_language_scope, new_language_scope
 from iil_lms.logging_setup import request_id_var
 from iil_lms.web.gate import SAFE_METHODS
-from iil_lms.web.i18n import end_language_scope, new_language_scope
 
 log = logging.getLogger("iil_lms.access")
 events = logging.getLogger("iil_lms.requests")

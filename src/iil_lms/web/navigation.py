@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from iil_lms.i18n import gettext
 from iil_lms.web.auth import Viewer
-from iil_lms.web.i18n import gettext
 
 
 def _(message: str) -> str:

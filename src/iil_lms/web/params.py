@@ -13,7 +13,7 @@ from fastapi import Form, Path, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import Field
 
-from iil_lms.web.i18n import gettext as _
+from iil_lms.i18n import gettext as _
 
 # The largest value of a signed 64-bit integer column (SQLite INTEGER, PostgreSQL BIGINT).
 MAX_ID = 2**63 - 1

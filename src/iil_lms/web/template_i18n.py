@@ -32,7 +32,7 @@ from jinja2.lexer import (
 )
 from markupsafe import Markup, escape
 
-from iil_lms.web import i18n
+from iil_lms import i18n
 
 FORMAT_FILTER = "translated_format"
 _OPENERS = {TOKEN_LPAREN, TOKEN_LBRACKET, TOKEN_LBRACE}

@@ -17,13 +17,13 @@ from jinja2 import BaseLoader, Environment, FileSystemLoader, pass_context, sele
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from iil_lms import i18n
 from iil_lms.curriculum import translations as curriculum_text
 from iil_lms.db import as_utc
+from iil_lms.markdown import excerpt, render_markdown
 from iil_lms.settings import LANGUAGES, Settings
-from iil_lms.web import i18n
 from iil_lms.web.auth import ANON_COOKIE, Viewer
 from iil_lms.web.flash import pop_flashes
-from iil_lms.web.markdown import excerpt, render_markdown
 from iil_lms.web.navigation import navigation, role_label
 from iil_lms.web.template_i18n import (
     FORMAT_FILTER,

@@ -13,7 +13,7 @@ from babel.support import NullTranslations, Translations
 
 from iil_lms.settings import LANGUAGES, RTL_LANGUAGES
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGE_NAMES = {"en": "English", "ur": "اردو", "ne": "नेपाली"}
 BABEL_LOCALES = {"en": "en_GB", "ur": "ur_PK", "ne": "ne_NP"}
 
