@@ -59,15 +59,7 @@ def login(
     token = service.start_session(session, settings, result.user)
     set_language(result.user.language or viewer.language)
     response = redirect(request, safe_local_path(next, "/"))
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=settings.session_days * 86400,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
-    _remember_device(request, response, result.user)
+    _signed_in(request, response, token, result.user)
     return response
 
 
@@ -94,6 +86,19 @@ def _failed_login(request: Request, result: service.LoginResult, email: str, nex
     )
     response.headers["Retry-After"] = str(result.retry_after)
     return response
+
+
+def _signed_in(request: Request, response: Response, token: str, user: User) -> None:
+    """The session cookie of a new sign-in, and this browser remembered as `user`'s."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings_of(request).session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    _remember_device(request, response, user)
 
 
 def _remember_device(request: Request, response: Response, user: User) -> None:
@@ -201,15 +206,7 @@ def _redeem(
     user = service.redeem_token(session, token, purpose, password)
     session_token = service.start_session(session, settings, user)
     response = redirect(request, "/", _("Your password is set. Welcome!"))
-    response.set_cookie(
-        SESSION_COOKIE,
-        session_token,
-        max_age=settings.session_days * 86400,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
-    _remember_device(request, response, user)
+    _signed_in(request, response, session_token, user)
     return response
 
 

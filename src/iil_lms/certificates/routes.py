@@ -34,6 +34,7 @@ from iil_lms.web.auth import (
     cohort_role,
     settings_of,
 )
+from iil_lms.web.files import read_upload
 from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
@@ -305,13 +306,6 @@ def _design_page(
     )
 
 
-async def _read(request: Request, upload: UploadFile | None) -> bytes | None:
-    if upload is None or not upload.filename:
-        return None
-    data: bytes = await upload.read(settings_of(request).upload_max_bytes + 1)
-    return data or None
-
-
 @router.post("/cohorts/{cohort_id}/certificates/design")
 async def save_design(
     request: Request,
@@ -336,7 +330,13 @@ async def save_design(
     signature_3: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     signatories = [
-        designs.SignatoryInput(name, name_local, title, title_local, await _read(request, image))
+        designs.SignatoryInput(
+            name,
+            name_local,
+            title,
+            title_local,
+            await read_upload(image, settings_of(request).upload_max_bytes),
+        )
         for name, name_local, title, title_local, image in (
             (name_1, name_local_1, title_1, title_local_1, signature_1),
             (name_2, name_local_2, title_2, title_local_2, signature_2),
@@ -349,7 +349,7 @@ async def save_design(
             settings_of(request),
             access.cohort,
             for_academy=scope == "academy",
-            logo=await _read(request, logo),
+            logo=await read_upload(logo, settings_of(request).upload_max_bytes),
             signatories=signatories,
         )
     except designs.DesignError as error:

@@ -16,6 +16,7 @@ from iil_lms.curriculum.timeframes import TIMEFRAMES
 from iil_lms.i18n import gettext as _
 from iil_lms.i18n import local_today
 from iil_lms.web.auth import Admin, AnyViewer, DbSession, settings_of
+from iil_lms.web.files import read_upload
 from iil_lms.web.params import OptionalFormId, PathId, QueryId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
@@ -57,12 +58,6 @@ def _academy_page(
     )
 
 
-async def _read_logo(upload: UploadFile | None) -> bytes | None:
-    if upload is None or not upload.filename:
-        return None
-    return await upload.read(MAX_LOGO_BYTES + 1)
-
-
 @router.get("/admin/academies/new")
 def new_academy(request: Request, viewer: Admin) -> Response:
     return _academy_page(request, None, admin.AcademyForm(timezone="Asia/Karachi"), {})
@@ -85,7 +80,7 @@ async def _academy_form(
         timezone=timezone,
         languages=languages,
         contact_address=contact_address,
-        logo=await _read_logo(logo),
+        logo=await read_upload(logo, MAX_LOGO_BYTES),
         remove_logo=bool(remove_logo),
     )
 

@@ -23,7 +23,7 @@ from iil_lms.web.auth import (
     cohort_role,
     settings_of,
 )
-from iil_lms.web.files import uploaded_file
+from iil_lms.web.files import read_upload, uploaded_file
 from iil_lms.web.params import PageNumber, PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.template_i18n import LocalizedTemplates
@@ -39,13 +39,6 @@ PUBLIC_CACHE = "public, max-age=300"
 def _user_id(viewer: SignedIn) -> int:
     assert viewer.user is not None and viewer.user.id is not None
     return viewer.user.id
-
-
-async def _read_upload(request: Request, upload: UploadFile | None) -> bytes | None:
-    if upload is None or not upload.filename:
-        return None
-    limit = settings_of(request).upload_max_bytes
-    return await upload.read(limit + 1)
 
 
 # --- the trainee's items ---------------------------------------------------------------
@@ -99,7 +92,7 @@ async def create_item(
         title=title,
         body=body,
         video_url=video_url,
-        upload=await _read_upload(request, upload),
+        upload=await read_upload(upload, settings_of(request).upload_max_bytes),
         show_name=bool(show_name),
     )
     try:
@@ -189,7 +182,7 @@ async def update_item(
         title=title,
         body=body,
         video_url=video_url,
-        upload=await _read_upload(request, upload),
+        upload=await read_upload(upload, settings_of(request).upload_max_bytes),
         show_name=bool(show_name),
     )
     try:

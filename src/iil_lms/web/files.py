@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi import UploadFile
 from fastapi.responses import FileResponse
 
 # What re-encoding with Pillow produces (outreach/files.py).
@@ -32,3 +33,12 @@ def uploaded_file(
         # X-Content-Type-Options: nosniff comes with every response (web/middleware.py).
         headers={"Cache-Control": cache_control},
     )
+
+
+async def read_upload(upload: UploadFile | None, limit: int) -> bytes | None:
+    """An uploaded file's bytes, or None when none was chosen. One byte past `limit` is
+    read so the caller can say "too large" without holding an unbounded body."""
+    if upload is None or not upload.filename:
+        return None
+    data: bytes = await upload.read(limit + 1)
+    return data or None
