@@ -11,6 +11,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from iil_lms.cohorts.models import Academy, Cohort, Membership
@@ -22,6 +23,7 @@ from iil_lms.reports.suppression import THRESHOLD
 from tests.conftest import CohortFixture, Factory
 from tests.learning.factories import course
 from tests.pdf_text import pdf_text
+from tests.query_count import count_queries
 from tests.reports.test_exports import CELL, ROW, csv_rows, text_of, xlsx_rows
 from tests.reports.test_gesi import hand_built, table, values
 
@@ -348,3 +350,33 @@ def test_an_academy_without_trainees_says_so(
         list(itertools.chain(*(t.rows for t in gesi.academy_gesi(session, academy.id or 0).tables)))
         == []
     )
+
+
+def test_academy_page_takes_the_same_number_of_queries_for_5_and_40_trainees_a_cohort(
+    session: Session, factory: Factory, make_client: Any, engine: Engine
+) -> None:
+    """A fixed number of queries per cohort of the academy, whatever the cohorts' size."""
+    counts = []
+    for size in (5, 40):
+        first = factory.cohort(trainees=size, circles=1)
+        second = factory.cohort(trainees=size, circles=1, trainers=0)
+        second.cohort.academy_id = first.cohort.academy_id
+        session.add(second.cohort)
+        session.add(
+            Membership(cohort_id=second.cohort.id, user_id=first.trainers[0].id, role="trainer")
+        )
+        for made in (first, second):
+            course(session, made.cohort, milestones=3)
+            for i, user in enumerate(made.trainees):
+                m = made.memberships[(user.id or 0, "trainee")]
+                m.gender = "Female" if i % 2 else "Male"
+                session.add(m)
+        session.commit()
+        client = make_client()
+        client.login(first.trainers[0].email)
+        url = f"/academies/{first.cohort.academy_id}/gesi"
+        client.get(url)
+        with count_queries(engine) as statements:
+            assert client.get(url).status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
