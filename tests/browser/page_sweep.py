@@ -82,6 +82,9 @@ NOT_PAGES: dict[str, str] = {
     "/cohorts/{cohort_id}/gesi.pdf": "PDF (GESI figures)",
     "/cohorts/{cohort_id}/gesi.csv": "CSV export of the GESI figures",
     "/cohorts/{cohort_id}/gesi.xlsx": "Excel export of the GESI figures",
+    "/academies/{academy_id}/gesi.pdf": "PDF (an academy's GESI figures)",
+    "/academies/{academy_id}/gesi.csv": "CSV export of an academy's GESI figures",
+    "/academies/{academy_id}/gesi.xlsx": "Excel export of an academy's GESI figures",
     "/cohorts/{cohort_id}/progress.xlsx": "Excel export of the progress grid",
     "/cohorts/{cohort_id}/attendance.csv": "CSV export of convening attendance",
     "/cohorts/{cohort_id}/attendance.xlsx": "Excel export of convening attendance",
@@ -183,6 +186,8 @@ VISITS: tuple[Visit, ...] = (
     Visit("trainer", "/cohorts/{cohort_id}/staff"),
     Visit("trainer", "/cohorts/{cohort_id}/audit"),
     Visit("trainer", "/cohorts/{cohort_id}/gesi"),
+    # the demo academy's only cohort is the trainer's
+    Visit("trainer", "/academies/{academy_id}/gesi"),
     Visit("trainer", "/cohorts/{cohort_id}/roster"),
     Visit("trainer", "/cohorts/{cohort_id}/roster/imports/{token}", {"token": "roster_token"}),
     Visit("trainer", "/cohorts/{cohort_id}/roster/people/{membership_id}"),

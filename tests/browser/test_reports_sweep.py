@@ -1,6 +1,6 @@
-"""The axe sweep of the report pages alone (GESI figures, a trainee's report), in the
-three languages and on a phone: the same checks as test_every_page, run quickly while
-working on reports."""
+"""The axe sweep of the report pages alone (a cohort's and an academy's GESI figures, a
+trainee's report), in the three languages and on a phone: the same checks as
+test_every_page, run quickly while working on reports."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def data(live_server: LiveServer) -> SweepData:
 def test_report_pages_pass_axe_in_every_language(
     journey: Journey, data: SweepData, variant: Variant
 ) -> None:
-    assert len(REPORT_PAGES) == 2
+    assert len(REPORT_PAGES) == 3
     opened, failures = sweep(journey, data, REPORT_PAGES, axe=True, phone=False)
     assert not failures, "\n".join(failures)
 

@@ -7,7 +7,9 @@ trainer (cohort A), organiser (cohort A), admin (site admin). Outcomes: "allow" 
 but 401/403/404/login redirect), "login" (303 to /login), 403, 404.
 
 GESI figures come from the self-declared answers of the roster, so like the roster they
-are for the cohort's trainers and site admins only.
+are for the cohort's trainers and site admins only. An academy's figures (its cohorts'
+summed) are for site admins and whoever trains every one of its cohorts: other members
+of its cohorts 403, people with no role in it 404.
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/cohorts/{cohort_id}/gesi.pdf"): TRAINER_ONLY,
     ("GET", "/cohorts/{cohort_id}/gesi.csv"): TRAINER_ONLY,
     ("GET", "/cohorts/{cohort_id}/gesi.xlsx"): TRAINER_ONLY,
+    # cohort A's academy, whose only cohort is A: the trainer trains all its cohorts
+    ("GET", "/academies/{academy_id}/gesi"): TRAINER_ONLY,
+    ("GET", "/academies/{academy_id}/gesi.pdf"): TRAINER_ONLY,
+    ("GET", "/academies/{academy_id}/gesi.csv"): TRAINER_ONLY,
+    ("GET", "/academies/{academy_id}/gesi.xlsx"): TRAINER_ONLY,
     # the trainer's empty form is refused with 400: "allow" (the check let it in)
     ("POST", "/cohorts/{cohort_id}/progress/at-risk"): TRAINER_ONLY,
     ("GET", "/cohorts/{cohort_id}/trainees/{trainee_id}/report"): TRAINEE_REPORT,
@@ -42,5 +49,6 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def path_params(world: Any) -> dict[str, object]:
-    """{cohort_id} is cohort A (the runner fills it); the report is trainee_a's."""
-    return {"trainee_id": world.users["trainee_a"].id}
+    """{cohort_id} is cohort A (the runner fills it); the report is trainee_a's; the
+    academy is cohort A's."""
+    return {"trainee_id": world.users["trainee_a"].id, "academy_id": world.cohort_a.academy_id}
