@@ -16,6 +16,7 @@ from iil_lms.curriculum.models import Curriculum, CurriculumVersion, Module
 from iil_lms.curriculum.service import CurriculumError
 from iil_lms.i18n import gettext as _
 from iil_lms.i18n import ngettext
+from iil_lms.learning import service as learning
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, Viewer, cohort_role
 from iil_lms.web.params import OptionalFormId, PathId
 from iil_lms.web.responses import redirect
@@ -104,6 +105,7 @@ def generate(
             timeframe,
             curriculum_id=curriculum_id,
             replace=replace == "yes",
+            worked_modules=learning.modules_with_work(session, access.cohort.id or 0),
             actor_id=access.user.id,
         )
     except CurriculumError as error:

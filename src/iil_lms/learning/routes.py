@@ -22,7 +22,6 @@ from iil_lms.i18n import gettext as _
 from iil_lms.learning import answers, service, survey_replies, uploads
 from iil_lms.learning import journey as journeys
 from iil_lms.learning.models import Submission
-from iil_lms.mentoring.review import tell_mentor_of_submission
 from iil_lms.mentoring.service import current_mentor_id
 from iil_lms.web.auth import (
     AnyViewer,
@@ -88,7 +87,6 @@ async def trainee_seat(request: Request, session: DbSession) -> TraineeSeat:
     return _seat(await require_user(request, session))
 
 
-trainee_seat.permission = ("seat", "trainee")  # type: ignore[attr-defined]
 Trainee = Annotated[TraineeSeat, Depends(trainee_seat)]
 
 
@@ -103,7 +101,6 @@ def draft_writer(request: Request, viewer: AnyViewer, session: DbSession) -> Tra
     return _seat(viewer)
 
 
-draft_writer.permission = ("seat", "trainee")  # type: ignore[attr-defined]
 DraftWriter = Annotated[TraineeSeat, Depends(draft_writer)]
 
 
@@ -221,7 +218,7 @@ def _exercise_page(
             "problem": problem,
             "idempotency_key": secrets.token_urlsafe(16),
             "action_plan_fields": answers.ACTION_PLAN_FIELDS,
-            "likert": likert_labels(),
+            "likert": answers.likert_labels(),
             "max_mb": round(settings_of(request).upload_max_bytes / (1024 * 1024), 1),
             "today": local_today(),
             "survey_replies": (
@@ -251,18 +248,8 @@ def _answer_context(exercise: Any) -> dict[str, Any]:
         "exercise": exercise,
         "spec": localized_spec(exercise.spec or {}, exercise.translations, get_language()),
         "action_plan_fields": answers.ACTION_PLAN_FIELDS,
-        "likert": likert_labels(),
+        "likert": answers.likert_labels(),
     }
-
-
-def likert_labels() -> list[tuple[int, str]]:
-    return [
-        (1, _("Strongly disagree")),
-        (2, _("Disagree")),
-        (3, _("Neither agree nor disagree")),
-        (4, _("Agree")),
-        (5, _("Strongly agree")),
-    ]
 
 
 @router.get("/journey/exercises/{exercise_id}")
@@ -391,8 +378,6 @@ async def submit(
         return _exercise_page(
             request, session, seat, assigned, problem=str(refused), status_code=409
         )
-    # Tells the trainee's mentor once (deduplicated, so a double click tells no one twice).
-    tell_mentor_of_submission(session, submission)
     if assigned.exercise.type == "quiz":
         message = _("Quiz submitted: you scored %(score)s%%.", score=round(submission.score or 0))
     elif assigned.exercise.type == "survey":

@@ -56,7 +56,6 @@ def report_access(
     return ReportAccess(cohort, trainee_id, viewer.language)
 
 
-report_access.permission = ("trainee-report",)  # type: ignore[attr-defined]
 Access = Annotated[ReportAccess, Depends(report_access)]
 
 
