@@ -18,16 +18,7 @@ from typing import Any
 
 from sqlmodel import select
 
-ROLES = (
-    "anonymous",
-    "trainee_a",
-    "trainee_b",
-    "mentor_other",
-    "mentor_a",
-    "trainer",
-    "organiser",
-    "admin",
-)
+from tests.security.world import ROLES
 
 
 def _row(

@@ -102,6 +102,17 @@ def update_profile(
     session.flush()
 
 
+def cohort_circles(session: Session, cohort_id: int) -> list[LearningCircle]:
+    """The cohort's learning circles, by name."""
+    return list(
+        session.exec(
+            select(LearningCircle)
+            .where(LearningCircle.cohort_id == cohort_id)
+            .order_by(col(LearningCircle.name))
+        )
+    )
+
+
 @dataclass(frozen=True)
 class CohortOverview:
     cohort: Cohort

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, delete, select
 
 from iil_lms.audit.service import record
 from iil_lms.cohorts.models import Cohort, Convening, LearningCircle, Membership, Role
+from iil_lms.cohorts.service import cohort_circles
 from iil_lms.curriculum.models import CurriculumVersion, Milestone, Module, PlanItem
 from iil_lms.curriculum.service import CurriculumError, latest_version
 from iil_lms.curriculum.structure import Structure, latest_version_column, structure
@@ -536,16 +537,6 @@ class PlanEditor:
     unplanned: list[Module]
     circles: list[LearningCircle]
     months: list[tuple[date, date]]  # (first day, last day) of each month of the cohort
-
-
-def cohort_circles(session: Session, cohort_id: int) -> list[LearningCircle]:
-    return list(
-        session.exec(
-            select(LearningCircle)
-            .where(LearningCircle.cohort_id == cohort_id)
-            .order_by(col(LearningCircle.name))
-        )
-    )
 
 
 def editor_view(session: Session, cohort: Cohort) -> PlanEditor:

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from iil_lms.cohorts.models import Cohort, Role
+from iil_lms.cohorts.service import cohort_circles
 from iil_lms.curriculum import plans, service, timeframes
 from iil_lms.curriculum.models import Curriculum, CurriculumVersion, Module
 from iil_lms.curriculum.service import CurriculumError
@@ -142,7 +143,7 @@ def _row_response(
         row = None
     if row is None:
         return redirect(request, back, message, "error" if error else "success")
-    circles = plans.cohort_circles(session, cohort.id or 0)
+    circles = cohort_circles(session, cohort.id or 0)
     context = {
         "cohort": cohort,
         "row": row,
