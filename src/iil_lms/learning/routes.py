@@ -14,7 +14,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from iil_lms.accounts.models import User
-from iil_lms.cohorts.models import Cohort, Role
+from iil_lms.cohorts.models import Role
 from iil_lms.curriculum.structure import reading_html, reading_in_english
 from iil_lms.curriculum.translations import localized_spec
 from iil_lms.i18n import get_language, local_today
@@ -38,28 +38,18 @@ from iil_lms.web.files import uploaded_file
 from iil_lms.web.gate import write_after_response
 from iil_lms.web.params import FormId, PathId, form_int
 from iil_lms.web.responses import redirect
+from iil_lms.web.seats import Seat
 from iil_lms.web.templating import format_moment, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
 
 @dataclass(frozen=True)
-class TraineeSeat:
+class TraineeSeat(Seat):
     """The trainee and the cohort whose journey they are working on: their active
     cohort when they are a trainee there, else their newest trainee cohort."""
 
-    viewer: Viewer
-    cohort: Cohort
-
-    @property
-    def user_id(self) -> int:
-        assert self.viewer.user is not None and self.viewer.user.id is not None
-        return self.viewer.user.id
-
-    @property
-    def cohort_id(self) -> int:
-        assert self.cohort.id is not None
-        return self.cohort.id
+    role: str = Role.TRAINEE.value
 
     @property
     def circle_id(self) -> int | None:
