@@ -45,7 +45,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 help:
 	@echo "make run    install, migrate, load the demo, serve on http://$(HOST):$(PORT) with the job worker"
 	@echo "make test   lint, then the tests on SQLite and again on PostgreSQL"
-	@echo "make lint   ruff check, ruff format --check, mypy"
+	@echo "make lint   ruff check, ruff format --check, mypy, import contracts, vulture"
 	@echo "make lock   re-resolve uv.lock to the newest versions in range, show what moved"
 	@echo "make audit  known vulnerabilities of the locked dependencies (needs the network)"
 	@echo "make i18n | bench | vendor   translations, benchmarks, vendored assets"
@@ -130,6 +130,8 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench || failed="$$failed ruff-check"; \
 	RUFF_OUTPUT_FORMAT=concise $(BIN)/ruff format --check src tests bench || failed="$$failed ruff-format"; \
 	$(BIN)/mypy src || failed="$$failed mypy"; \
+	$(BIN)/lint-imports --no-cache || failed="$$failed import-contracts"; \
+	$(BIN)/vulture || failed="$$failed vulture"; \
 	if [ -n "$$failed" ]; then echo "==> make lint FAILED:$$failed"; exit 1; fi
 
 i18n: $(VENV)/.installed-dev

@@ -119,7 +119,7 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
     from datetime import date
 
     from iil_lms.db import transaction
-    from iil_lms.notifications.service import send_due_soon_reminders
+    from iil_lms.learning.reminders import send_due_soon_reminders
 
     today = date.fromisoformat(args.date) if args.date else None
     with transaction(_engine()) as session:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from iil_lms.cohorts.admin import curriculum_choices
 from iil_lms.cohorts.models import Academy, Cohort, Membership
+from iil_lms.curriculum.new_cohorts import curriculum_choices
 from iil_lms.notifications.models import OutboxMessage
 from tests.cohorts.test_admin_service import png_bytes
 from tests.curriculum.helpers import load_mini

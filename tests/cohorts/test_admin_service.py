@@ -13,6 +13,7 @@ from sqlmodel import select
 from iil_lms.accounts.models import AuditEntry
 from iil_lms.cohorts import admin
 from iil_lms.cohorts.models import Academy, Cohort
+from iil_lms.curriculum import new_cohorts
 from iil_lms.curriculum.models import PlanItem
 from tests.curriculum.helpers import load_mini, row_counts
 
@@ -106,9 +107,9 @@ def test_editing_an_academy_keeps_its_slug_and_can_remove_the_logo(session, sett
     assert admin.academy_logo(settings, academy) is None
 
 
-def _cohort_form(session, academy: Academy, **changes: object) -> admin.CohortForm:
+def _cohort_form(session, academy: Academy, **changes: object) -> new_cohorts.CohortForm:
     report = load_mini(session)
-    curriculum_id = admin.curriculum_choices(session)[0].id
+    curriculum_id = new_cohorts.curriculum_choices(session)[0].id
     assert report.version_id
     values: dict[str, object] = {
         "academy_id": academy.id,
@@ -120,16 +121,16 @@ def _cohort_form(session, academy: Academy, **changes: object) -> admin.CohortFo
         "second_language": "ur",
     }
     values.update(changes)
-    return admin.CohortForm(**values)  # type: ignore[arg-type]
+    return new_cohorts.CohortForm(**values)  # type: ignore[arg-type]
 
 
 def test_a_cohort_is_created_with_its_plan_and_curriculum_version(session, settings):
     academy = admin.create_academy(session, settings, academy_form(), actor_id=None)
     form = _cohort_form(session, academy)
-    cohort = admin.create_cohort(session, form, actor_id=None)
+    cohort = new_cohorts.create_cohort(session, form, actor_id=None)
     session.commit()
     assert cohort.slug == "lahore-2027"
-    assert cohort.curriculum_version_id == admin.curriculum_choices(session)[0].version_id
+    assert cohort.curriculum_version_id == new_cohorts.curriculum_choices(session)[0].version_id
     assert cohort.second_language == "ur"
     items = session.exec(select(PlanItem).where(PlanItem.cohort_id == cohort.id)).all()
     assert items
@@ -141,7 +142,7 @@ def test_a_quarterly_cohort_gets_a_plan_too(session, settings):
         session, settings, academy_form(timezone="Asia/Kathmandu", languages=["ne"]), actor_id=None
     )
     form = _cohort_form(session, academy, timeframe="quarterly-convenings", second_language="ne")
-    cohort = admin.create_cohort(session, form, actor_id=None)
+    cohort = new_cohorts.create_cohort(session, form, actor_id=None)
     assert cohort.timeframe == "quarterly-convenings"
     assert session.exec(select(PlanItem).where(PlanItem.cohort_id == cohort.id)).first()
 
@@ -168,7 +169,7 @@ def test_a_bad_cohort_field_is_named_and_nothing_is_written(
     session.commit()
     before = row_counts(engine)
     with pytest.raises(admin.AdminError) as refused:
-        admin.create_cohort(session, form, actor_id=None)
+        new_cohorts.create_cohort(session, form, actor_id=None)
     assert field in refused.value.errors
     session.rollback()
     assert row_counts(engine) == before
@@ -176,15 +177,15 @@ def test_a_bad_cohort_field_is_named_and_nothing_is_written(
 
 def test_two_cohorts_of_an_academy_cannot_share_a_name(session, settings):
     academy = admin.create_academy(session, settings, academy_form(), actor_id=None)
-    admin.create_cohort(session, _cohort_form(session, academy), actor_id=None)
+    new_cohorts.create_cohort(session, _cohort_form(session, academy), actor_id=None)
     with pytest.raises(admin.AdminError) as refused:
-        admin.create_cohort(session, _cohort_form(session, academy), actor_id=None)
+        new_cohorts.create_cohort(session, _cohort_form(session, academy), actor_id=None)
     assert "name" in refused.value.errors
 
 
 def test_a_language_in_use_by_a_cohort_cannot_be_withdrawn(session, settings):
     academy = admin.create_academy(session, settings, academy_form(), actor_id=None)
-    admin.create_cohort(session, _cohort_form(session, academy), actor_id=None)
+    new_cohorts.create_cohort(session, _cohort_form(session, academy), actor_id=None)
     with pytest.raises(admin.AdminError) as refused:
         admin.update_academy(session, settings, academy, academy_form(languages=[]), actor_id=None)
     assert "languages" in refused.value.errors

@@ -12,8 +12,8 @@ from iil_lms.curriculum.models import PlanItem
 from iil_lms.learning.journey import journey_for
 from iil_lms.learning.pack import trainee_pack_cohort
 from iil_lms.learning.progress import cohort_progress
+from iil_lms.learning.reminders import send_due_soon_reminders
 from iil_lms.notifications.models import Notification
-from iil_lms.notifications.service import send_due_soon_reminders
 from tests.learning.factories import course, today
 from tests.mentoring.helpers import assign
 

@@ -14,6 +14,7 @@ from iil_lms.cohorts.models import Convening
 from iil_lms.curriculum import plans, timeframes
 from iil_lms.curriculum.models import Exercise, Milestone, Module, PlanItem
 from iil_lms.curriculum.service import CurriculumError
+from iil_lms.learning import service as learning
 from iil_lms.learning.models import Submission
 from tests.curriculum.helpers import copy_mini, load_mini, plan_cohort
 from tests.query_count import count_queries, selects
@@ -163,7 +164,12 @@ def test_a_second_plan_is_refused_unless_replaced_and_started_items_stay(session
     plans.set_dates(session, cohort, order[1][0], date(2027, 6, 1), date(2027, 6, 20))
     session.commit()
     plans.generate_plan(
-        session, cohort, timeframes.QUARTERLY, replace=True, today=date(2026, 9, 8)
+        session,
+        cohort,
+        timeframes.QUARTERLY,
+        replace=True,
+        worked_modules=learning.modules_with_work(session, cohort.id),
+        today=date(2026, 9, 8),
     )  # the first module opened on 7 September: started
     session.commit()
     items = {

@@ -13,13 +13,13 @@ from sqlmodel import Session
 from iil_lms.cohorts.models import Cohort
 from iil_lms.curriculum.models import (
     Curriculum,
-    CurriculumVersion,
     Exercise,
     Milestone,
     Module,
     PlanItem,
 )
 from iil_lms.db import utcnow
+from tests.curricula import outline
 
 QUIZ = {
     "pass_mark": 50,
@@ -100,33 +100,25 @@ def course(
     cohort-wide for `cohort` (open since a week ago, due in two weeks by default)."""
     opens_on = opens_on or today() - timedelta(days=7)
     due_on = due_on or today() + timedelta(days=14)
-    curriculum = Curriculum(slug=f"{slug}-{next(_COUNTER)}", title="IIL core")
-    session.add(curriculum)
-    session.flush()
-    version = CurriculumVersion(curriculum_id=curriculum.id or 0, content_hash="0" * 64)
-    session.add(version)
+    built = outline(
+        session,
+        slug=f"{slug}-{next(_COUNTER)}",
+        title="IIL core",
+        milestones=milestones,
+        milestone=lambda n: {"title": f"Milestone title {n}"},
+        module=lambda n: {
+            "slug": f"module-{n}",
+            "title_translations": {"ur": f"ماڈیول {n}"},
+            "outcomes": ["Recognise a conflict of interest"],
+            "reading_md": f"## Reading {n}\n\nA gift can **oblige** the one who takes it.",
+            "reading_translations": {"ur": f"ترجمہ شدہ مطالعہ {n}"},
+        },
+    )
+    curriculum, version = built.curriculum, built.version
     made = Course(curriculum)
-    for n in range(1, milestones + 1):
-        milestone = Milestone(
-            curriculum_id=curriculum.id or 0, slug=f"m{n}", position=n, title=f"Milestone title {n}"
-        )
-        session.add(milestone)
-        session.flush()
-        module = Module(
-            curriculum_id=curriculum.id or 0,
-            milestone_id=milestone.id or 0,
-            slug=f"module-{n}",
-            position=1,
-            title=f"Module {n}",
-            title_translations={"ur": f"ماڈیول {n}"},
-            outcomes=["Recognise a conflict of interest"],
-            reading_md=f"## Reading {n}\n\nA gift can **oblige** the one who takes it.",
-            reading_translations={"ur": f"ترجمہ شدہ مطالعہ {n}"},
-        )
-        session.add(module)
-        session.flush()
-        made.milestones.append(milestone)
-        made.modules.append(module)
+    made.milestones.extend(built.milestones)
+    made.modules.extend(built.modules)
+    for n, module in enumerate(built.modules, start=1):
         kinds = types if n == 1 else ("reflection",)
         made.by_module[module.id or 0] = []
         for position, kind in enumerate(kinds, start=1):

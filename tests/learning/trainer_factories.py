@@ -18,6 +18,7 @@ from iil_lms.curriculum.models import (
     Module,
     PlanItem,
 )
+from tests.curricula import outline
 
 SPECS: dict[str, dict[str, Any]] = {
     "reflection": {
@@ -92,32 +93,24 @@ def planned_module(
 ) -> PlannedCurriculum:
     """A curriculum with one milestone and one module holding one exercise per type,
     in `cohort`'s plan (cohort-wide) when a cohort is given."""
-    curriculum = Curriculum(slug=f"core-{slug}", title="IIL core", languages=["en", "ur"])
-    session.add(curriculum)
-    session.flush()
-    version = CurriculumVersion(curriculum_id=curriculum.id or 0, content_hash="0" * 64)
-    milestone = Milestone(
-        curriculum_id=curriculum.id or 0,
-        slug="foundations",
-        position=1,
-        title="Foundations of integrity",
+    built = outline(
+        session,
+        slug=f"core-{slug}",
+        title="IIL core",
+        languages=["en", "ur"],
+        milestone=lambda _n: {"slug": "foundations", "title": "Foundations of integrity"},
+        module=lambda _n: {
+            "slug": slug,
+            "title": "Gifts, transfers and favours",
+            "title_translations": {"ur": "تحائف، تبادلے اور احسانات"},
+            "minutes": 90,
+            "outcomes": ["Recognise a conflict of interest", "Say no to a gift politely"],
+            "reading_md": reading_md,
+            "reading_translations": reading_translations or {},
+        },
     )
-    session.add_all([version, milestone])
-    session.flush()
-    module = Module(
-        curriculum_id=curriculum.id or 0,
-        milestone_id=milestone.id or 0,
-        slug=slug,
-        position=1,
-        title="Gifts, transfers and favours",
-        title_translations={"ur": "تحائف، تبادلے اور احسانات"},
-        minutes=90,
-        outcomes=["Recognise a conflict of interest", "Say no to a gift politely"],
-        reading_md=reading_md,
-        reading_translations=reading_translations or {},
-    )
-    session.add(module)
-    session.flush()
+    curriculum, version = built.curriculum, built.version
+    milestone, module = built.milestones[0], built.modules[0]
     made = PlannedCurriculum(curriculum, version, milestone, module)
     all_specs = {**SPECS, **(specs or {})}
     for position, kind in enumerate(types, start=1):

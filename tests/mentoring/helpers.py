@@ -10,16 +10,10 @@ from sqlmodel import Session
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort
-from iil_lms.curriculum.models import (
-    Curriculum,
-    CurriculumVersion,
-    Exercise,
-    Milestone,
-    Module,
-    PlanItem,
-)
+from iil_lms.curriculum.models import Exercise, PlanItem
 from iil_lms.learning.models import Submission, SubmissionStatus
 from iil_lms.mentoring.models import MentorAssignment
+from tests.curricula import outline
 
 RUBRIC = [
     {"criterion": "Names a real problem", "levels": ["Not yet", "Partly", "Clearly"]},
@@ -39,29 +33,12 @@ def curriculum(
     """A curriculum of `milestones` milestones with one module each and `exercises`
     reflection exercises per module (the first with a rubric), used by the cohort;
     with `planned`, every module is in the cohort's plan (open, due in two weeks)."""
-    slug = slug or f"test-{cohort.id}"
-    found = Curriculum(slug=slug, title="Test curriculum")
-    session.add(found)
-    session.flush()
-    version = CurriculumVersion(curriculum_id=found.id, content_hash="x" * 64)
-    session.add(version)
-    session.flush()
+    built = outline(
+        session, slug=slug or f"test-{cohort.id}", milestones=milestones, content_hash="x" * 64
+    )
+    version = built.version
     made: list[Exercise] = []
-    for m in range(1, milestones + 1):
-        milestone = Milestone(
-            curriculum_id=found.id, slug=f"m{m}", position=m, title=f"Milestone {m}"
-        )
-        session.add(milestone)
-        session.flush()
-        module = Module(
-            curriculum_id=found.id,
-            milestone_id=milestone.id,
-            slug=f"mod{m}",
-            position=1,
-            title=f"Module {m}",
-        )
-        session.add(module)
-        session.flush()
+    for m, module in enumerate(built.modules, start=1):
         for e in range(1, exercises + 1):
             spec: dict[str, Any] = {"prompt": "Describe the problem."}
             if e == 1:

@@ -260,3 +260,23 @@ def test_the_mentor_reads_an_action_plan_in_form_order_and_in_their_language(
     urdu = client.get(f"/review/{plan.id}").text
     assert "<dt>کون متاثر ہوتا ہے</dt>" in urdu
     assert "Who is affected" not in urdu
+
+
+def test_work_submitted_through_learnings_service_tells_the_mentor_once(factory, session):
+    from iil_lms.learning import service as learning
+
+    c = factory.cohort(trainees=1, mentors=1)
+    trainee, mentor = c.trainees[0], c.mentors[0]
+    exercise = curriculum(session, c.cohort, milestones=1, exercises=1, planned=True)[0]
+    assign(session, c.cohort, mentor, trainee)
+    for _click in range(2):  # a double click: the same key, one submission, one message
+        work = learning.submit(
+            session,
+            cohort_id=c.cohort.id,
+            user_id=trainee.id,
+            exercise_id=exercise.id,
+            content={"answer": "My reflection."},
+            idempotency_key="one-click",
+        )
+    told = session.exec(select(Notification).where(Notification.user_id == mentor.id)).one()
+    assert (told.kind, told.link) == ("review", f"/review/{work.id}")

@@ -11,6 +11,7 @@ from sqlmodel import select
 from iil_lms import cli
 from iil_lms.curriculum.models import Module
 from iil_lms.db import utcnow
+from iil_lms.learning import reminders
 from iil_lms.notifications import service
 from iil_lms.notifications.models import Notification, NotificationSetting, OutboxMessage
 from iil_lms.settings import get_settings
@@ -145,13 +146,13 @@ def test_due_soon_reminders_follow_each_trainees_plan_and_are_sent_once(session,
     t1, t2, t3 = c.trainees
     for exercise in exercises[:2]:  # t3 finished module one
         submit(session, c.cohort, t3, exercise)
-    sent = service.send_due_soon_reminders(session, today)
+    sent = reminders.send_due_soon_reminders(session, today)
     session.commit()
     got = sorted((n.user_id, n.params["module"]) for n in session.exec(select(Notification)))
     assert got == [(t1.id, "Module 1"), (t1.id, "Module 2"), (t3.id, "Module 2")]
     assert sent == 3
-    assert service.send_due_soon_reminders(session, today) == 0
-    assert service.send_due_soon_reminders(session, today + timedelta(days=1)) == 0
+    assert reminders.send_due_soon_reminders(session, today) == 0
+    assert reminders.send_due_soon_reminders(session, today + timedelta(days=1)) == 0
     session.commit()
     assert len(session.exec(select(Notification)).all()) == 3
     assert len(session.exec(select(OutboxMessage)).all()) == 3
@@ -170,7 +171,7 @@ def test_soon_is_counted_from_the_academys_date(session, factory):
     plan(session, c.cohort, exercises[0].module_id, academy_today + timedelta(days=3))
     plan(session, c.cohort, exercises[1].module_id, academy_today + timedelta(days=4))
     session.commit()
-    assert service.send_due_soon_reminders(session, days_ahead=3) == 1
+    assert reminders.send_due_soon_reminders(session, days_ahead=3) == 1
     session.commit()
     [reminder] = session.exec(select(Notification)).all()
     assert reminder.params["module"] == "Module 1"
@@ -181,7 +182,7 @@ def test_removed_modules_are_not_reminded(session, factory):
     exercises = curriculum(session, c.cohort, milestones=1, exercises=1)
     today = date(2026, 10, 5)
     plan(session, c.cohort, exercises[0].module_id, today, removed=True)
-    assert service.send_due_soon_reminders(session, today) == 0
+    assert reminders.send_due_soon_reminders(session, today) == 0
 
 
 def test_send_reminders_command_is_idempotent(
@@ -287,7 +288,7 @@ def test_reminders_follow_the_curriculums_plan_rules(session, factory):
     module.retired = True
     session.add(module)
     session.commit()
-    assert service.send_due_soon_reminders(session, today) == 0
+    assert reminders.send_due_soon_reminders(session, today) == 0
 
 
 class CrashingSender:

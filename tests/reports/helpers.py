@@ -9,15 +9,9 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from iil_lms.cohorts.models import Cohort, Membership
-from iil_lms.curriculum.models import (
-    Curriculum,
-    CurriculumVersion,
-    Exercise,
-    Milestone,
-    Module,
-    PlanItem,
-)
+from iil_lms.curriculum.models import Exercise, PlanItem
 from iil_lms.learning.models import Submission, SubmissionStatus
+from tests.curricula import outline
 from tests.learning.factories import today
 
 SHARED = "My mentor gave me useful feedback."
@@ -33,27 +27,16 @@ class Surveys:
 def surveys(session: Session, cohort_id: int) -> Surveys:
     """Two milestones, each with a survey (both ask SHARED), the first with a reflection
     too; all planned for the cohort and open."""
-    curriculum = Curriculum(slug=f"survey-test-{cohort_id}", title="Survey test")
-    session.add(curriculum)
-    session.flush()
-    version = CurriculumVersion(curriculum_id=curriculum.id or 0, content_hash="s" * 64)
-    session.add(version)
+    built = outline(
+        session,
+        slug=f"survey-test-{cohort_id}",
+        title="Survey test",
+        milestones=2,
+        content_hash="s" * 64,
+    )
+    version = built.version
     made: list[Exercise] = []
-    for n in (1, 2):
-        milestone = Milestone(
-            curriculum_id=curriculum.id or 0, slug=f"m{n}", position=n, title=f"Milestone {n}"
-        )
-        session.add(milestone)
-        session.flush()
-        module = Module(
-            curriculum_id=curriculum.id or 0,
-            milestone_id=milestone.id or 0,
-            slug=f"mod{n}",
-            position=1,
-            title=f"Module {n}",
-        )
-        session.add(module)
-        session.flush()
+    for n, module in enumerate(built.modules, start=1):
         survey = Exercise(
             module_id=module.id or 0,
             slug=f"feedback-{n}",

@@ -16,16 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-ROLES = (
-    "anonymous",
-    "trainee_a",
-    "trainee_b",
-    "mentor_other",
-    "mentor_a",
-    "trainer",
-    "organiser",
-    "admin",
-)
+from tests.security.world import ROLES
+
 PUBLIC = {role: "allow" for role in ROLES}
 SIGNED_IN = PUBLIC | {"anonymous": "login"}
 EVERYONE_401 = {role: 401 for role in ROLES}

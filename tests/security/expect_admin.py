@@ -23,17 +23,8 @@ from sqlmodel import select
 
 from iil_lms.cohorts import logos
 from iil_lms.cohorts.models import Academy, Membership
+from tests.security.world import ROLES
 
-ROLES = (
-    "anonymous",
-    "trainee_a",
-    "trainee_b",
-    "mentor_other",
-    "mentor_a",
-    "trainer",
-    "organiser",
-    "admin",
-)
 ADMIN_ONLY = {role: 404 for role in ROLES} | {"anonymous": "login", "admin": "allow"}
 PUBLIC = {role: "allow" for role in ROLES}
 COHORT_TRAINERS = {

@@ -10,16 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-ROLES = (
-    "anonymous",
-    "trainee_a",
-    "trainee_b",
-    "mentor_other",
-    "mentor_a",
-    "trainer",
-    "organiser",
-    "admin",
-)
+from tests.security.world import ROLES
+
 ADMIN_ONLY = {role: 404 for role in ROLES} | {"anonymous": "login", "admin": "allow"}
 COHORT_TRAINERS = {
     "anonymous": "login",

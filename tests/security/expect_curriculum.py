@@ -15,16 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ROLES = (
-    "anonymous",
-    "trainee_a",
-    "trainee_b",
-    "mentor_other",
-    "mentor_a",
-    "trainer",
-    "organiser",
-    "admin",
-)
+from tests.security.world import ROLES
 
 
 def _row(**outcomes: Any) -> dict[str, Any]:

@@ -18,16 +18,8 @@ from typing import Any
 
 from sqlmodel import select
 
-ROLES = (
-    "anonymous",
-    "trainee_a",
-    "trainee_b",
-    "mentor_other",
-    "mentor_a",
-    "trainer",
-    "organiser",
-    "admin",
-)
+from tests.curricula import outline
+from tests.security.world import ROLES
 
 
 def _row(
@@ -173,13 +165,7 @@ def path_params(world: Any) -> dict[str, object]:
     trainee_a in a learning circle with a post, and gives trainee_a a submission, two
     outreach items (one approved for the showcase, one waiting) and a notification."""
     from iil_lms.cohorts.models import Academy, LearningCircle, Membership
-    from iil_lms.curriculum.models import (
-        Curriculum,
-        CurriculumVersion,
-        Exercise,
-        Milestone,
-        Module,
-    )
+    from iil_lms.curriculum.models import Exercise
     from iil_lms.db import utcnow
     from iil_lms.learning.models import Submission
     from iil_lms.mentoring.models import CirclePost, MentorAssignment
@@ -220,22 +206,13 @@ def path_params(world: Any) -> dict[str, object]:
     post = CirclePost(circle_id=circle.id, author_id=trainee.id, body="Hello circle")
     session.add(post)
 
-    curriculum = Curriculum(slug="matrix-issue-5", title="Matrix curriculum")
-    session.add(curriculum)
-    session.flush()
-    session.add(CurriculumVersion(curriculum_id=curriculum.id, content_hash="0" * 64))
-    milestone = Milestone(curriculum_id=curriculum.id, slug="m1", position=1, title="M1")
-    session.add(milestone)
-    session.flush()
-    module = Module(
-        curriculum_id=curriculum.id,
-        milestone_id=milestone.id,
-        slug="mod1",
-        position=1,
-        title="Module",
-    )
-    session.add(module)
-    session.flush()
+    module = outline(
+        session,
+        slug="matrix-issue-5",
+        title="Matrix curriculum",
+        milestone=lambda _n: {"title": "M1"},
+        module=lambda _n: {"title": "Module"},
+    ).modules[0]
     exercise = Exercise(
         module_id=module.id, slug="ex1", position=1, type="reflection", title="Reflection"
     )

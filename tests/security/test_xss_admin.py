@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from iil_lms.cohorts.admin import curriculum_choices
 from iil_lms.cohorts.models import Academy, Cohort
+from iil_lms.curriculum.new_cohorts import curriculum_choices
 from tests.curriculum.helpers import load_mini
 from tests.security.test_xss import SHORT, _check, short, stored
 from tests.security.world import build_world, client_for

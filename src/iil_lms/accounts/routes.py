@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from iil_lms.accounts import service, throttle
 from iil_lms.accounts.models import User
+from iil_lms.cohorts import service as cohorts
 from iil_lms.i18n import gettext as _
 from iil_lms.i18n import ngettext, set_language
 from iil_lms.notifications import account_mail
@@ -316,7 +317,7 @@ def change_profile(
         "service_group": service_group,
     }
     try:
-        service.update_profile(session, viewer.user, **values)
+        cohorts.update_profile(session, viewer.user, **values)
     except service.ProfileProblem as problem:
         errors = {
             name: _("Enter your name.")

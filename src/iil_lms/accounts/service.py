@@ -11,13 +11,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from iil_lms.accounts import throttle
 from iil_lms.accounts.models import AuthToken, User, UserSession
 from iil_lms.audit.service import record
-from iil_lms.cohorts.models import Membership
 from iil_lms.db import as_utc, utcnow
 from iil_lms.settings import LANGUAGES, Settings
 
@@ -295,9 +294,9 @@ def update_profile(
     service_group: str,
 ) -> None:
     """Save a person's own name and their optional, self-declared profile (gender,
-    disability, service group: used for mentor matching and GESI figures only). The
-    person's cohort memberships take the same self-declared values, so the cohort's
-    reports agree with what the person said. Nothing is written when a field is wrong."""
+    disability, service group: used for mentor matching and GESI figures only). Nothing
+    is written when a field is wrong. The account page calls it through
+    `cohorts.service.update_profile`, which copies the profile to the memberships."""
     values = {
         "display_name": display_name.strip(),
         "gender": gender.strip(),
@@ -316,15 +315,6 @@ def update_profile(
     user.disability = values["disability"] or None
     user.service_group = values["service_group"] or None
     session.add(user)
-    session.execute(
-        update(Membership)
-        .where(col(Membership.user_id) == user.id)
-        .values(
-            gender=values["gender"],
-            disability=values["disability"],
-            service_group=values["service_group"],
-        )
-    )
     audit(session, user.id, "account.profile", f"user:{user.id}")
     session.flush()
 

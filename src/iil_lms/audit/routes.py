@@ -25,6 +25,19 @@ PersonFilter = Annotated[str, Query(max_length=120)]
 DayFilter = Annotated[date | None, Query()]
 
 
+def _filters(
+    action: ActionFilter = "",
+    person: PersonFilter = "",
+    since: DayFilter = None,
+    until: DayFilter = None,
+) -> service.Filters:
+    """The log's filters from the query string (both logs take the same)."""
+    return service.Filters(action, person.strip(), since, until)
+
+
+LogFilters = Annotated[service.Filters, Depends(_filters)]
+
+
 def _page(
     request: Request,
     session: DbSession,
@@ -60,10 +73,7 @@ def cohort_log(
     request: Request,
     access: TrainerAccess,
     session: DbSession,
-    action: ActionFilter = "",
-    person: PersonFilter = "",
-    since: DayFilter = None,
-    until: DayFilter = None,
+    filters: LogFilters,
     page: PageNumber = 1,
 ) -> Response:
     return _page(
@@ -71,7 +81,7 @@ def cohort_log(
         session,
         cohort_id=access.cohort.id,
         context={"cohort": access.cohort, "base": f"/cohorts/{access.cohort.id}/audit"},
-        filters=service.Filters(action, person.strip(), since, until),
+        filters=filters,
         page=page,
     )
 
@@ -81,10 +91,7 @@ def site_log(
     request: Request,
     viewer: Admin,
     session: DbSession,
-    action: ActionFilter = "",
-    person: PersonFilter = "",
-    since: DayFilter = None,
-    until: DayFilter = None,
+    filters: LogFilters,
     page: PageNumber = 1,
 ) -> Response:
     return _page(
@@ -92,6 +99,6 @@ def site_log(
         session,
         cohort_id=None,
         context={"cohort": None, "base": "/admin/audit"},
-        filters=service.Filters(action, person.strip(), since, until),
+        filters=filters,
         page=page,
     )

@@ -116,10 +116,12 @@ def _queue(jobs_url: str, data_dir: Path) -> tuple[Huey, Any]:
 
     @huey.task(name="certificates.bulk_issue")
     def bulk_issue(job_id: int) -> None:
-        from iil_lms.cli import _engine
+        import iil_lms.all_models  # noqa: F401 - every table known before any query
+        from iil_lms.db import make_engine
         from iil_lms.settings import get_settings
 
-        run_guarded(_engine(), get_settings(), job_id)
+        settings = get_settings()
+        run_guarded(make_engine(settings.database_url), settings, job_id)
 
     return huey, bulk_issue
 

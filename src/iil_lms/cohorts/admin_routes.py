@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, Response
 from iil_lms.cohorts import admin
 from iil_lms.cohorts.logos import MAX_LOGO_BYTES
 from iil_lms.cohorts.models import Academy, Cohort
+from iil_lms.curriculum import new_cohorts
 from iil_lms.curriculum.timeframes import TIMEFRAMES
 from iil_lms.i18n import gettext as _
 from iil_lms.i18n import local_today
@@ -173,7 +174,7 @@ def academy_logo(
 def _cohort_page(
     request: Request,
     session: DbSession,
-    form: admin.CohortForm,
+    form: new_cohorts.CohortForm,
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
@@ -185,7 +186,7 @@ def _cohort_page(
             "form": form,
             "errors": errors,
             "academies": academies,
-            "curricula": admin.curriculum_choices(session),
+            "curricula": new_cohorts.curriculum_choices(session),
             "timeframes": TIMEFRAMES,
             "second_languages": admin.SECOND_LANGUAGES,
         },
@@ -200,7 +201,7 @@ def new_cohort(
     session: DbSession,
     academy_id: QueryId = None,
 ) -> Response:
-    form = admin.CohortForm(academy_id=academy_id)
+    form = new_cohorts.CohortForm(academy_id=academy_id)
     academy = session.get(Academy, academy_id) if academy_id else None
     if academy is not None and academy.local_language != "en":
         form.second_language = academy.local_language
@@ -227,7 +228,7 @@ def create_cohort(
     timeframe: Annotated[str, Form(max_length=40)] = "",
     second_language: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    form = admin.CohortForm(
+    form = new_cohorts.CohortForm(
         academy_id=academy_id,
         name=name,
         starts_on=_day(starts_on),
@@ -237,7 +238,7 @@ def create_cohort(
         second_language=second_language,
     )
     try:
-        cohort = admin.create_cohort(session, form, actor_id=_actor(viewer))
+        cohort = new_cohorts.create_cohort(session, form, actor_id=_actor(viewer))
     except admin.AdminError as invalid:
         session.rollback()
         errors = invalid.errors

@@ -14,7 +14,7 @@ from iil_lms.cohorts.models import Membership, Role
 from iil_lms.i18n import gettext as _
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role, settings_of
 from iil_lms.web.params import PathId
-from iil_lms.web.responses import redirect
+from iil_lms.web.responses import download, redirect
 from iil_lms.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -158,36 +158,25 @@ def confirm_import(
     )
 
 
-def _download(body: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/cohorts/{cohort_id}/roster/template.csv")
 def template_csv(access: TrainerAccess) -> Response:
-    return _download(roster.to_csv([]), CSV_TYPE, "roster-template.csv")
+    return download(roster.to_csv([]), CSV_TYPE, "roster-template.csv")
 
 
 @router.get("/cohorts/{cohort_id}/roster/template.xlsx")
 def template_xlsx(access: TrainerAccess) -> Response:
-    return _download(roster.to_xlsx([]), XLSX_TYPE, "roster-template.xlsx")
+    return download(roster.to_xlsx([]), XLSX_TYPE, "roster-template.xlsx")
 
 
 @router.get("/cohorts/{cohort_id}/roster/export.csv")
 def export_csv(access: TrainerAccess, session: DbSession) -> Response:
     assert access.cohort.id is not None
     rows = roster.roster_rows(session, access.cohort.id)
-    return _download(
+    return download(
         roster.to_csv(rows), CSV_TYPE, roster.export_filename(access.cohort.slug, "csv")
     )
 
@@ -196,7 +185,7 @@ def export_csv(access: TrainerAccess, session: DbSession) -> Response:
 def export_xlsx(access: TrainerAccess, session: DbSession) -> Response:
     assert access.cohort.id is not None
     rows = roster.roster_rows(session, access.cohort.id)
-    return _download(
+    return download(
         roster.to_xlsx(rows), XLSX_TYPE, roster.export_filename(access.cohort.slug, "xlsx")
     )
 

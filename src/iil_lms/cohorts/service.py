@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
 
+from iil_lms.accounts import service as accounts
+from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Academy, Cohort, Convening, LearningCircle, Membership, Role
-from iil_lms.i18n import local_today
 
 
 class CohortError(ValueError):
@@ -69,6 +70,49 @@ def add_member(
     return membership
 
 
+def update_profile(
+    session: Session,
+    user: User,
+    *,
+    display_name: str,
+    gender: str,
+    disability: str,
+    service_group: str,
+) -> None:
+    """Save a person's name and self-declared profile (`accounts.service.update_profile`:
+    nothing is written when a field is wrong), and give their cohort memberships the same
+    self-declared values, so the cohort's reports agree with what the person said."""
+    accounts.update_profile(
+        session,
+        user,
+        display_name=display_name,
+        gender=gender,
+        disability=disability,
+        service_group=service_group,
+    )
+    session.execute(
+        update(Membership)
+        .where(col(Membership.user_id) == user.id)
+        .values(
+            gender=gender.strip(),
+            disability=disability.strip(),
+            service_group=service_group.strip(),
+        )
+    )
+    session.flush()
+
+
+def cohort_circles(session: Session, cohort_id: int) -> list[LearningCircle]:
+    """The cohort's learning circles, by name."""
+    return list(
+        session.exec(
+            select(LearningCircle)
+            .where(LearningCircle.cohort_id == cohort_id)
+            .order_by(col(LearningCircle.name))
+        )
+    )
+
+
 @dataclass(frozen=True)
 class CohortOverview:
     cohort: Cohort
@@ -76,10 +120,6 @@ class CohortOverview:
     counts: dict[str, int]
     circles: list[tuple[LearningCircle, int]]
     convenings: list[Convening]
-
-    @property
-    def days_left(self) -> int:
-        return max(0, (self.cohort.ends_on - local_today()).days)
 
 
 def cohort_overview(session: Session, cohort: Cohort) -> CohortOverview:

@@ -4,7 +4,7 @@ never copied or changed by it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -15,7 +15,8 @@ from sqlmodel import Session, col, delete, select
 
 from iil_lms.audit.service import record
 from iil_lms.cohorts.models import Cohort, Convening, LearningCircle, Membership, Role
-from iil_lms.curriculum.models import CurriculumVersion, Exercise, Milestone, Module, PlanItem
+from iil_lms.cohorts.service import cohort_circles
+from iil_lms.curriculum.models import CurriculumVersion, Milestone, Module, PlanItem
 from iil_lms.curriculum.service import CurriculumError, latest_version
 from iil_lms.curriculum.structure import Structure, latest_version_column, structure
 from iil_lms.curriculum.timeframes import (
@@ -29,7 +30,6 @@ from iil_lms.curriculum.timeframes import (
 )
 from iil_lms.i18n import gettext as _
 from iil_lms.i18n import local_today
-from iil_lms.learning.models import Draft, Submission
 
 
 @dataclass(frozen=True)
@@ -255,27 +255,15 @@ def _curriculum_modules(session: Session, curriculum_id: int) -> list[ModuleRef]
     return [ModuleRef(m_id or 0, index[p], slug) for m_id, p, slug in rows]
 
 
-def _started_modules(session: Session, cohort_id: int, today: date) -> set[int]:
-    """Modules a trainee may already be working on: opened on or before today, or with a
-    draft or submission in this cohort."""
-    opened = set(
+def _opened_modules(session: Session, cohort_id: int, today: date) -> set[int]:
+    """Modules of the cohort's plan opened on or before today."""
+    return set(
         session.exec(
             select(PlanItem.module_id).where(
                 PlanItem.cohort_id == cohort_id, col(PlanItem.opens_on) <= today
             )
         ).all()
     )
-    worked: set[int] = set()
-    for table in (Draft, Submission):
-        worked.update(
-            session.exec(
-                select(Exercise.module_id)
-                .join(table, col(table.exercise_id) == Exercise.id)
-                .where(table.cohort_id == cohort_id)
-                .distinct()
-            ).all()
-        )
-    return opened | worked
 
 
 def generate_plan(
@@ -286,13 +274,15 @@ def generate_plan(
     curriculum_id: int | None = None,
     breaks: Iterable[tuple[date, date]] | None = None,
     replace: bool = False,
+    worked_modules: Collection[int] = (),
     today: date | None = None,
     actor_id: int | None = None,
 ) -> list[PlanItem]:
     """Schedule every current module of the cohort's curriculum by a time-frame template.
     A cohort without a curriculum takes `curriculum_id`'s latest version. A cohort that
     has a plan keeps it unless `replace`: then the cohort-wide dates of modules not yet
-    started (not opened before `today`, no draft or submission) are regenerated, started
+    started (not opened before `today`, not among `worked_modules`: those with a draft or
+    submission, which learning's `modules_with_work` tells) are regenerated, started
     ones and circle overrides stay as they are."""
     if timeframe not in TIMEFRAMES:
         raise CurriculumError(_("Choose a time-frame: academy year or quarterly convenings."))
@@ -334,7 +324,9 @@ def generate_plan(
         slots = quarterly_slots(
             modules, cohort.starts_on, cohort.ends_on, [(s, e) for s, e in convenings]
         )
-    started = _started_modules(session, cohort.id or 0, today) if existing else set()
+    started = (
+        _opened_modules(session, cohort.id or 0, today) | set(worked_modules) if existing else set()
+    )
     before = {m: [i.opens_on, i.due_on, i.removed] for m, i in existing.items()} or None
     cohort.timeframe = timeframe
     session.add(cohort)
@@ -545,16 +537,6 @@ class PlanEditor:
     unplanned: list[Module]
     circles: list[LearningCircle]
     months: list[tuple[date, date]]  # (first day, last day) of each month of the cohort
-
-
-def cohort_circles(session: Session, cohort_id: int) -> list[LearningCircle]:
-    return list(
-        session.exec(
-            select(LearningCircle)
-            .where(LearningCircle.cohort_id == cohort_id)
-            .order_by(col(LearningCircle.name))
-        )
-    )
 
 
 def editor_view(session: Session, cohort: Cohort) -> PlanEditor:

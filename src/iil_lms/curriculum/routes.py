@@ -11,11 +11,13 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from iil_lms.cohorts.models import Cohort, Role
+from iil_lms.cohorts.service import cohort_circles
 from iil_lms.curriculum import plans, service, timeframes
 from iil_lms.curriculum.models import Curriculum, CurriculumVersion, Module
 from iil_lms.curriculum.service import CurriculumError
 from iil_lms.i18n import gettext as _
 from iil_lms.i18n import ngettext
+from iil_lms.learning import service as learning
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, Viewer, cohort_role
 from iil_lms.web.params import OptionalFormId, PathId
 from iil_lms.web.responses import redirect
@@ -104,6 +106,7 @@ def generate(
             timeframe,
             curriculum_id=curriculum_id,
             replace=replace == "yes",
+            worked_modules=learning.modules_with_work(session, access.cohort.id or 0),
             actor_id=access.user.id,
         )
     except CurriculumError as error:
@@ -140,7 +143,7 @@ def _row_response(
         row = None
     if row is None:
         return redirect(request, back, message, "error" if error else "success")
-    circles = plans.cohort_circles(session, cohort.id or 0)
+    circles = cohort_circles(session, cohort.id or 0)
     context = {
         "cohort": cohort,
         "row": row,

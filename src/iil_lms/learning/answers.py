@@ -29,6 +29,17 @@ LIKERT = (1, 2, 3, 4, 5)
 LIKERT_BY_VALUE = {str(n): n for n in LIKERT}
 
 
+def likert_labels() -> list[tuple[int, str]]:
+    """The Likert scale's values with their labels, in the reader's language."""
+    return [
+        (1, _("Strongly disagree")),
+        (2, _("Disagree")),
+        (3, _("Neither agree nor disagree")),
+        (4, _("Agree")),
+        (5, _("Strongly agree")),
+    ]
+
+
 def _text(form: Mapping[str, Sequence[str]], name: str) -> str:
     values = form.get(name) or []
     return (values[0] if values else "").replace("\r\n", "\n")[:MAX_TEXT]

@@ -17,6 +17,7 @@ from iil_lms.reports import exports
 from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
 from iil_lms.web.flash import FLASH_COOKIE
 from iil_lms.web.params import CircleFilter
+from iil_lms.web.responses import download
 from iil_lms.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -122,24 +123,13 @@ def progress_export(
     )
 
 
-def _download(data: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        data,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
 @router.get("/cohorts/{cohort_id}/progress.xlsx")
 def progress_xlsx(
     access: ProgressAccess, report: Annotated[progress.ProgressReport, Depends(_report)]
 ) -> Response:
     name = exports.filename(access.cohort.slug, "progress", local_today().isoformat(), "xlsx")
     data = exports.to_xlsx(progress.progress_table(report), _("Progress"))
-    return _download(data, exports.XLSX_TYPE, name)
+    return download(data, exports.XLSX_TYPE, name)
 
 
 @router.get("/cohorts/{cohort_id}/attendance.csv")
@@ -147,7 +137,7 @@ def attendance_csv(access: ProgressAccess, session: DbSession) -> Response:
     assert access.cohort.id is not None
     name = exports.filename(access.cohort.slug, "attendance", local_today().isoformat(), "csv")
     data = exports.to_csv(exports.attendance_table(session, access.cohort.id))
-    return _download(data, exports.CSV_TYPE, name)
+    return download(data, exports.CSV_TYPE, name)
 
 
 @router.get("/cohorts/{cohort_id}/attendance.xlsx")
@@ -155,4 +145,4 @@ def attendance_xlsx(access: ProgressAccess, session: DbSession) -> Response:
     assert access.cohort.id is not None
     name = exports.filename(access.cohort.slug, "attendance", local_today().isoformat(), "xlsx")
     table = exports.attendance_table(session, access.cohort.id)
-    return _download(exports.to_xlsx(table, _("Attendance")), exports.XLSX_TYPE, name)
+    return download(exports.to_xlsx(table, _("Attendance")), exports.XLSX_TYPE, name)

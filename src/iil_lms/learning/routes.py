@@ -14,7 +14,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from iil_lms.accounts.models import User
-from iil_lms.cohorts.models import Cohort, Role
+from iil_lms.cohorts.models import Role
 from iil_lms.curriculum.structure import reading_html, reading_in_english
 from iil_lms.curriculum.translations import localized_spec
 from iil_lms.i18n import get_language, local_today
@@ -22,7 +22,6 @@ from iil_lms.i18n import gettext as _
 from iil_lms.learning import answers, service, survey_replies, uploads
 from iil_lms.learning import journey as journeys
 from iil_lms.learning.models import Submission
-from iil_lms.mentoring.review import tell_mentor_of_submission
 from iil_lms.mentoring.service import current_mentor_id
 from iil_lms.web.auth import (
     AnyViewer,
@@ -39,28 +38,18 @@ from iil_lms.web.files import uploaded_file
 from iil_lms.web.gate import write_after_response
 from iil_lms.web.params import FormId, PathId, form_int
 from iil_lms.web.responses import redirect
+from iil_lms.web.seats import Seat
 from iil_lms.web.templating import format_moment, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
 
 @dataclass(frozen=True)
-class TraineeSeat:
+class TraineeSeat(Seat):
     """The trainee and the cohort whose journey they are working on: their active
     cohort when they are a trainee there, else their newest trainee cohort."""
 
-    viewer: Viewer
-    cohort: Cohort
-
-    @property
-    def user_id(self) -> int:
-        assert self.viewer.user is not None and self.viewer.user.id is not None
-        return self.viewer.user.id
-
-    @property
-    def cohort_id(self) -> int:
-        assert self.cohort.id is not None
-        return self.cohort.id
+    role: str = Role.TRAINEE.value
 
     @property
     def circle_id(self) -> int | None:
@@ -88,7 +77,6 @@ async def trainee_seat(request: Request, session: DbSession) -> TraineeSeat:
     return _seat(await require_user(request, session))
 
 
-trainee_seat.permission = ("seat", "trainee")  # type: ignore[attr-defined]
 Trainee = Annotated[TraineeSeat, Depends(trainee_seat)]
 
 
@@ -103,7 +91,6 @@ def draft_writer(request: Request, viewer: AnyViewer, session: DbSession) -> Tra
     return _seat(viewer)
 
 
-draft_writer.permission = ("seat", "trainee")  # type: ignore[attr-defined]
 DraftWriter = Annotated[TraineeSeat, Depends(draft_writer)]
 
 
@@ -221,7 +208,7 @@ def _exercise_page(
             "problem": problem,
             "idempotency_key": secrets.token_urlsafe(16),
             "action_plan_fields": answers.ACTION_PLAN_FIELDS,
-            "likert": likert_labels(),
+            "likert": answers.likert_labels(),
             "max_mb": round(settings_of(request).upload_max_bytes / (1024 * 1024), 1),
             "today": local_today(),
             "survey_replies": (
@@ -251,18 +238,8 @@ def _answer_context(exercise: Any) -> dict[str, Any]:
         "exercise": exercise,
         "spec": localized_spec(exercise.spec or {}, exercise.translations, get_language()),
         "action_plan_fields": answers.ACTION_PLAN_FIELDS,
-        "likert": likert_labels(),
+        "likert": answers.likert_labels(),
     }
-
-
-def likert_labels() -> list[tuple[int, str]]:
-    return [
-        (1, _("Strongly disagree")),
-        (2, _("Disagree")),
-        (3, _("Neither agree nor disagree")),
-        (4, _("Agree")),
-        (5, _("Strongly agree")),
-    ]
 
 
 @router.get("/journey/exercises/{exercise_id}")
@@ -391,8 +368,6 @@ async def submit(
         return _exercise_page(
             request, session, seat, assigned, problem=str(refused), status_code=409
         )
-    # Tells the trainee's mentor once (deduplicated, so a double click tells no one twice).
-    tell_mentor_of_submission(session, submission)
     if assigned.exercise.type == "quiz":
         message = _("Quiz submitted: you scored %(score)s%%.", score=round(submission.score or 0))
     elif assigned.exercise.type == "survey":

@@ -18,7 +18,7 @@ from iil_lms.curriculum.plans import PlannedModule, effective_plan
 from iil_lms.db import utcnow
 from iil_lms.i18n import gettext as _
 from iil_lms.i18n import local_today
-from iil_lms.learning import drafts, uploads
+from iil_lms.learning import drafts, events, uploads
 from iil_lms.learning.answers import (
     AUTO_SCORED,
     answer_errors,
@@ -198,6 +198,22 @@ def restore_draft(
 # --- submissions ------------------------------------------------------------------------
 
 
+def modules_with_work(session: Session, cohort_id: int) -> set[int]:
+    """Modules on which someone in the cohort has a draft or a submission: their dates
+    stay when the cohort's plan is regenerated (`plans.generate_plan(worked_modules=...)`)."""
+    worked: set[int] = set()
+    for table in (Draft, Submission):
+        worked.update(
+            session.exec(
+                select(Exercise.module_id)
+                .join(table, col(table.exercise_id) == Exercise.id)
+                .where(table.cohort_id == cohort_id)
+                .distinct()
+            ).all()
+        )
+    return worked
+
+
 def submissions_of(
     session: Session, *, cohort_id: int, user_id: int, exercise_id: int
 ) -> list[Submission]:
@@ -265,7 +281,8 @@ def submit(
     scored and surveys complete on submit; work after the plan's due date is accepted
     and marked late. The same `idempotency_key` twice (a double click) returns the first
     submission instead of adding another. `entered_by_id` is the trainer who typed in or
-    uploaded work done on paper."""
+    uploaded work done on paper. The new submission is announced through `events`
+    (the trainee's mentor is told that work waits for review)."""
     today = today or local_today()
     if idempotency_key:
         earlier_same = submission_by_key(session, user_id=user_id, key=idempotency_key)
@@ -325,6 +342,8 @@ def submit(
         if submission.file_name and upload is not None:
             (upload.uploads_dir / submission.file_name).unlink(missing_ok=True)
         raise
+    # Whoever listens hears of it in this transaction (mentoring tells the mentor, once).
+    events.submitted(session, submission)
     return submission
 
 

@@ -20,7 +20,7 @@ from iil_lms.learning import uploads
 from iil_lms.learning.answers import ACTION_PLAN_FIELDS, LIKERT
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role, settings_of
 from iil_lms.web.params import CircleFilter, PathId, circle_filter_id, form_int
-from iil_lms.web.responses import redirect
+from iil_lms.web.responses import download, redirect
 from iil_lms.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -195,14 +195,7 @@ async def enter_paper(
 
 
 def _pdf_response(pdf: bytes, filename: str) -> Response:
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return download(pdf, "application/pdf", filename)
 
 
 def _render_pack(request: Request, pack: packs.Pack, key: str) -> bytes:

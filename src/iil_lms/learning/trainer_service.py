@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from iil_lms.accounts.models import User
 from iil_lms.accounts.service import audit
 from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role
+from iil_lms.cohorts.service import cohort_circles
 from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.curriculum.plans import CohortPlan, PlannedModule, plan_for_cohort
 from iil_lms.db import as_utc
@@ -38,16 +39,6 @@ def _trainees_query(cohort_id: int, circle_id: int | None) -> Any:
     if circle_id is not None:
         query = query.where(Membership.circle_id == circle_id)
     return query
-
-
-def cohort_circles(session: Session, cohort_id: int) -> list[LearningCircle]:
-    return list(
-        session.exec(
-            select(LearningCircle)
-            .where(LearningCircle.cohort_id == cohort_id)
-            .order_by(col(LearningCircle.name))
-        )
-    )
 
 
 def _circle_plan(session: Session, cohort_id: int, circle_id: int | None) -> list[PlannedModule]:

@@ -40,7 +40,6 @@ def circle_reader(circle_id: PathId, viewer: SignedIn, session: DbSession) -> ci
     return access
 
 
-circle_reader.permission = ("circle",)  # type: ignore[attr-defined]
 Circle = Annotated[circles.CircleAccess, Depends(circle_reader)]
 
 

@@ -17,6 +17,7 @@ from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
 from iil_lms.db import as_utc, utcnow
 from iil_lms.i18n import gettext as _
+from iil_lms.learning import events
 from iil_lms.learning.answers import CONFIDENTIAL_TYPES
 from iil_lms.learning.models import Feedback, Submission, SubmissionStatus
 from iil_lms.mentoring.models import MentorAssignment
@@ -301,9 +302,11 @@ def add_feedback(
     return feedback
 
 
+@events.on_submitted
 def tell_mentor_of_submission(session: Session, submission: Submission) -> int:
-    """Tell the trainee's current mentor that a version waits for their review (for the
-    learning journey to call after `submit`). Auto-scored work (quizzes, surveys) needs
+    """Tell the trainee's current mentor that a version waits for their review (heard
+    from learning's `submit` through `learning.events`; deduplicated, so a double click
+    tells no one twice). Auto-scored work (quizzes, surveys) needs
     no review and tells nobody; nor does a trainee without a mentor. Returns how many
     people were told (0 or 1)."""
     if submission.status != SubmissionStatus.SUBMITTED or submission.id is None:
@@ -401,16 +404,3 @@ def mentee_cohort(
         if cohort_id == prefer:
             return cohort_id, relation
     return options[0]
-
-
-def trainee_exists_as_mentee(session: Session, cohort_id: int, trainee_id: int) -> bool:
-    return (
-        session.exec(
-            select(Membership.id).where(
-                Membership.cohort_id == cohort_id,
-                Membership.user_id == trainee_id,
-                Membership.role == Role.TRAINEE.value,
-            )
-        ).first()
-        is not None
-    )

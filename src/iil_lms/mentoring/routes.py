@@ -14,17 +14,16 @@ from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Role
 from iil_lms.i18n import gettext as _
 from iil_lms.i18n import local_today, ngettext
-from iil_lms.learning.answers import ACTION_PLAN_FIELDS
-from iil_lms.learning.routes import likert_labels
+from iil_lms.learning.answers import ACTION_PLAN_FIELDS, likert_labels
 from iil_lms.mentoring import log as mentoring_log
 from iil_lms.mentoring import mentees, proposals, review, service
 from iil_lms.mentoring.matching import MatchOptions
 from iil_lms.mentoring.models import LogMode
-from iil_lms.mentoring.seats import Seat, role_seat
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, cohort_role
 from iil_lms.web.gate import write_after_response
 from iil_lms.web.params import FormIds, OptionalFormId, PathId, form_int
 from iil_lms.web.responses import redirect
+from iil_lms.web.seats import Seat, role_seat
 from iil_lms.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -222,7 +221,6 @@ def mentee_access(trainee_id: PathId, viewer: SignedIn, session: DbSession) -> M
     return MenteeAccess(cohort, trainee, found[1], _user_id(viewer))
 
 
-mentee_access.permission = ("mentee",)  # type: ignore[attr-defined]
 Mentee = Annotated[MenteeAccess, Depends(mentee_access)]
 
 
@@ -320,7 +318,6 @@ def review_access(
     return context
 
 
-review_access.permission = ("submission-review",)  # type: ignore[attr-defined]
 Review = Annotated[review.ReviewContext, Depends(review_access)]
 
 

@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, Response
 from iil_lms import i18n
 from iil_lms.cohorts.models import Role
 from iil_lms.i18n import gettext as _
-from iil_lms.mentoring.seats import Seat, role_seat
 from iil_lms.outreach import files, service
 from iil_lms.outreach.models import OutreachItem, OutreachKind, OutreachStatus
 from iil_lms.web.auth import (
@@ -26,6 +25,7 @@ from iil_lms.web.auth import (
 from iil_lms.web.files import read_upload, uploaded_file
 from iil_lms.web.params import PageNumber, PathId
 from iil_lms.web.responses import redirect
+from iil_lms.web.seats import Seat, role_seat
 from iil_lms.web.template_i18n import LocalizedTemplates
 from iil_lms.web.templating import render
 
@@ -137,7 +137,6 @@ def item_access(item_id: PathId, viewer: SignedIn, session: DbSession) -> ItemAc
     return ItemAccess(item, is_author, is_trainer)
 
 
-item_access.permission = ("outreach-item",)  # type: ignore[attr-defined]
 Item = Annotated[ItemAccess, Depends(item_access)]
 
 

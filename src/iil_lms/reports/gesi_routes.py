@@ -18,6 +18,7 @@ from iil_lms.reports import exports, gesi
 from iil_lms.settings import Settings
 from iil_lms.web.auth import CohortAccess, DbSession, SignedIn, Viewer, cohort_role
 from iil_lms.web.params import PathId
+from iil_lms.web.responses import download
 from iil_lms.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -66,38 +67,20 @@ def gesi_pdf(request: Request, access: GesiAccess, report: GesiFigures) -> Respo
         static_dir=settings.static_dir,
     )
     filename = f"gesi-{access.cohort.slug}-{local_today().isoformat()}.pdf"
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
-def _download(data: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        data,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return download(pdf, "application/pdf", filename)
 
 
 @router.get("/cohorts/{cohort_id}/gesi.csv")
 def gesi_csv(access: GesiAccess, report: GesiFigures) -> Response:
     name = exports.filename(access.cohort.slug, "gesi", local_today().isoformat(), "csv")
-    return _download(exports.to_csv(exports.gesi_table(report)), exports.CSV_TYPE, name)
+    return download(exports.to_csv(exports.gesi_table(report)), exports.CSV_TYPE, name)
 
 
 @router.get("/cohorts/{cohort_id}/gesi.xlsx")
 def gesi_xlsx(access: GesiAccess, report: GesiFigures) -> Response:
     name = exports.filename(access.cohort.slug, "gesi", local_today().isoformat(), "xlsx")
     data = exports.to_xlsx(exports.gesi_table(report), _("GESI figures"))
-    return _download(data, exports.XLSX_TYPE, name)
+    return download(data, exports.XLSX_TYPE, name)
 
 
 # --- an academy's figures --------------------------------------------------------------
@@ -192,16 +175,16 @@ def academy_gesi_pdf(
         env=request.app.state.templates,
         static_dir=settings.static_dir,
     )
-    return _download(pdf, "application/pdf", _academy_file(access, "pdf"))
+    return download(pdf, "application/pdf", _academy_file(access, "pdf"))
 
 
 @router.get("/academies/{academy_id}/gesi.csv")
 def academy_gesi_csv(access: AcademyGesiAccess, report: AcademyFigures) -> Response:
     data = exports.to_csv(exports.gesi_table(report))
-    return _download(data, exports.CSV_TYPE, _academy_file(access, "csv"))
+    return download(data, exports.CSV_TYPE, _academy_file(access, "csv"))
 
 
 @router.get("/academies/{academy_id}/gesi.xlsx")
 def academy_gesi_xlsx(access: AcademyGesiAccess, report: AcademyFigures) -> Response:
     data = exports.to_xlsx(exports.gesi_table(report), _("GESI figures"))
-    return _download(data, exports.XLSX_TYPE, _academy_file(access, "xlsx"))
+    return download(data, exports.XLSX_TYPE, _academy_file(access, "xlsx"))

@@ -17,6 +17,7 @@ from iil_lms.reports import trainee
 from iil_lms.settings import Settings
 from iil_lms.web.auth import DbSession, SignedIn
 from iil_lms.web.params import PathId
+from iil_lms.web.responses import download
 from iil_lms.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +57,6 @@ def report_access(
     return ReportAccess(cohort, trainee_id, viewer.language)
 
 
-report_access.permission = ("trainee-report",)  # type: ignore[attr-defined]
 Access = Annotated[ReportAccess, Depends(report_access)]
 
 
@@ -110,11 +110,4 @@ def trainee_report_pdf(request: Request, access: Access, report: Report) -> Resp
         static_dir=settings.static_dir,
     )
     filename = f"report-{access.cohort.slug}-{access.trainee_id}.pdf"
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return download(pdf, "application/pdf", filename)

@@ -53,7 +53,6 @@ async def organiser_access(
     return SummitAccess(viewer, summit)
 
 
-organiser_access.permission = ("summit-organiser",)  # type: ignore[attr-defined]
 Organiser = Annotated[SummitAccess, Depends(organiser_access)]
 
 
@@ -73,7 +72,6 @@ async def cohort_member_access(
     return SummitAccess(viewer, summit)
 
 
-cohort_member_access.permission = ("summit-member",)  # type: ignore[attr-defined]
 CohortMember = Annotated[SummitAccess, Depends(cohort_member_access)]
 
 
@@ -118,7 +116,6 @@ def pitch_access(pitch_id: PathId, viewer: SignedIn, session: DbSession) -> Pitc
     return PitchAccess(viewer, summit, pitch, is_member, is_mentor, is_organiser)
 
 
-pitch_access.permission = ("summit-pitch",)  # type: ignore[attr-defined]
 PitchSeen = Annotated[PitchAccess, Depends(pitch_access)]
 
 
@@ -139,5 +136,4 @@ def judge_access(token: str, session: DbSession) -> JudgeAccess:
     return JudgeAccess(judge, summit, token)
 
 
-judge_access.permission = ("summit-judge-link",)  # type: ignore[attr-defined]
 JudgeLink = Annotated[JudgeAccess, Depends(judge_access)]

@@ -108,16 +108,6 @@ def renew_link(session: Session, summit: Summit, judge_id: int) -> tuple[SummitJ
     return judge, token
 
 
-def remove_judge(session: Session, summit: Summit, judge_id: int) -> None:
-    judge = session.get(SummitJudge, judge_id)
-    if judge is None or judge.summit_id != summit.id:
-        raise SummitError({"judge": _("That judge is not part of this summit.")})
-    scored = session.exec(select(PitchScore.id).where(PitchScore.judge_id == judge_id)).first()
-    if scored is not None:
-        raise SummitError({"judge": _("This judge has scored pitches; they stay on the record.")})
-    session.delete(judge)
-
-
 def judge_by_token(session: Session, token: str) -> SummitJudge | None:
     """The judge of a live link; None when unknown or expired."""
     if not token or len(token) > 100:

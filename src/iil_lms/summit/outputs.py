@@ -12,7 +12,7 @@ import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 
 from icalendar import Calendar, Event
 from sqlmodel import Session, col, select
@@ -312,7 +312,3 @@ def person_entries(programme: Programme, user_id: int, mentee_ids: set[int]) -> 
         for e in programme.entries
         if user_id in e.member_ids or mentee_ids.intersection(e.member_ids)
     ]
-
-
-def local_tz(programme: Programme) -> tzinfo:
-    return zone(programme.timezone)

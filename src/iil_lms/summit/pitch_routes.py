@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 
 from iil_lms.cohorts.models import Role
 from iil_lms.i18n import gettext as _
-from iil_lms.mentoring.seats import Seat, role_seat
 from iil_lms.summit import pitches, service
 from iil_lms.summit.access import PitchAccess, PitchSeen
 from iil_lms.summit.models import PitchStatus, ScheduleSlot, Summit, SummitRoom
 from iil_lms.web.auth import DbSession
 from iil_lms.web.responses import redirect
+from iil_lms.web.seats import Seat, role_seat
 from iil_lms.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)

@@ -34,3 +34,16 @@ def safe_local_path(target: str | None, default: str = "/") -> str:
     if not path.startswith("/") or path.startswith("//") or "\\" in path:
         return default
     return path + (f"?{parsed.query}" if parsed.query else "")
+
+
+def download(data: bytes, media_type: str, filename: str) -> Response:
+    """A file the browser saves (attachment) and no cache keeps: every export holds
+    personal data."""
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

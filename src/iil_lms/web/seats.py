@@ -50,5 +50,4 @@ def role_seat(role: Role) -> Callable[..., Seat]:
             raise HTTPException(status_code=404)
         return Seat(viewer, cohort, role.value)
 
-    dependency.permission = ("seat", role.value)  # type: ignore[attr-defined]
     return dependency
