@@ -72,7 +72,6 @@ class GesiReport:
     trainee_count: int
     column_keys: tuple[str, ...] = ()  # what each column counts, the same in every language
     academy_id: int | None = None
-    cohort_count: int = 1  # the cohorts whose figures are summed
 
 
 @dataclass(frozen=True)
@@ -391,7 +390,6 @@ def combine(reports: Sequence[GesiReport], *, academy_id: int | None = None) -> 
         trainee_count=sum(r.trainee_count for r in reports),
         column_keys=tuple(keys),
         academy_id=academy_id,
-        cohort_count=len(reports),
     )
 
 
