@@ -158,6 +158,29 @@ def empty_database_url(tmp_path: Path, postgres_url: str | None) -> Iterator[str
     drop_database(url, postgres_url)
 
 
+def _empty_postgres(engine: Engine) -> None:
+    """Every table emptied and every sequence back at 1, as TRUNCATE ... RESTART IDENTITY
+    would, but cheaper: TRUNCATE makes new files for each table and index (0.2 s a test
+    for all tables); a test writes to a few tables, and DELETE empties those in
+    milliseconds (children before parents, so the foreign keys hold)."""
+    # Table names come from the models, not from input.
+    tables = SQLModel.metadata.sorted_tables
+    exists = 'SELECT {} WHERE EXISTS (SELECT 1 FROM "{}")'
+    used = " UNION ALL ".join(exists.format(i, t.name) for i, t in enumerate(tables))
+    try:
+        with engine.begin() as connection:
+            written = {row[0] for row in connection.execute(text(used))}
+            for i in sorted(written, reverse=True):
+                connection.execute(text(f'DELETE FROM "{tables[i].name}"'))  # noqa: S608
+            connection.execute(
+                text("SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE relkind = 'S'")
+            )
+    except Exception:  # e.g. a cycle of foreign keys: the sure way
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every table, created once per test session (per xdist worker); each test's database
@@ -175,9 +198,7 @@ def engine(
 ) -> Iterator[Engine]:
     if postgres_engine is not None:
         yield postgres_engine
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        with postgres_engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        _empty_postgres(postgres_engine)
         return
     database = tmp_path / "test.sqlite3"
     shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
