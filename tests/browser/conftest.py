@@ -19,12 +19,14 @@ import hashlib
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 import warnings
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,6 +35,8 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from playwright.sync_api import Browser, Playwright, sync_playwright
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
@@ -223,9 +227,29 @@ def _built_demo() -> Path:
             _run_cli(env, "migrate")
             _schema_from_models_if_migrations_lag(_database_url(building))
             _run_cli(env, "demo", "--password", DEMO_PASSWORD)
+            _cheapen_demo_password_hashes(building)
             (building / "complete").touch()
             building.rename(built)
     return built
+
+
+def _cheapen_demo_password_hashes(data_dir: Path) -> None:
+    """The demo's accounts share one password hash at the production cost (0.27 s of the
+    server's CPU per sign-in); the journeys sign in hundreds of times, so that hash is
+    replaced by one of the same password at argon2's lowest cost (as tests/conftest.py
+    does for the in-process tests). The server checks a hash at the cost it carries."""
+    fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with closing(sqlite3.connect(data_dir / "iil.sqlite3")) as db, db:
+        hashes = [row[0] for row in db.execute('SELECT DISTINCT password_hash FROM "user"')]
+        for stored in hashes:
+            try:
+                fast.verify(stored, DEMO_PASSWORD)
+            except (VerificationError, InvalidHashError, TypeError):
+                continue
+            db.execute(
+                'UPDATE "user" SET password_hash = ? WHERE password_hash = ?',
+                (fast.hash(DEMO_PASSWORD), stored),
+            )
 
 
 @pytest.fixture(scope="session")
