@@ -7,7 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# One pytest-xdist worker per core; each worker serves its own demo to the browser journeys.
+# One pytest-xdist worker per core; each worker serves its own copy of a demo built once
+# per run to the browser journeys (tests/browser/conftest.py).
 PYTEST_ARGS ?= -q -n auto --dist load
 
 # Debian's python3 makes virtual environments only with python3-venv (it holds ensurepip).
@@ -119,7 +120,7 @@ test: system-packages-test $(VENV)/.installed-dev $(MO_FILES)
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	echo "==> Tests on SQLite (no network but loopback)"; \
 	$(OFFLINE) $(BIN)/pytest $(PYTEST_ARGS) || failed="$$failed sqlite"; \
-	echo "==> Tests on PostgreSQL (browser journeys ran once, above)"; \
+	echo "==> Tests on PostgreSQL (those that reach a database; browser journeys ran above)"; \
 	IIL_TEST_DB=postgres $(OFFLINE) $(BIN)/pytest $(PYTEST_ARGS) -m "not browser" \
 		|| failed="$$failed postgresql"; \
 	if [ -n "$$failed" ]; then echo "==> make test FAILED:$$failed"; exit 1; fi; \
