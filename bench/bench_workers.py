@@ -175,6 +175,11 @@ def measure(config: Any, workdir: Path) -> dict[str, Any]:
                         "journey_2workers_vs_1": None,
                         "workers_notes": f"/journey answered {status} on PostgreSQL, not 200",
                     }
+            # Warm-up, not counted: each worker process fills its own caches (curriculum
+            # structure, compiled templates, the connection pool) on its first requests,
+            # and the status check above reached only one of the two.
+            for base in bases.values():
+                wrk(base + "/journey", script, [cookie], config.connections, 2)
             pg_pid = _postmaster_pid(server)
             app_pids = {n: _serve_pid(base.rsplit(":", 1)[1]) for n, base in bases.items()}
             for _round in range(config.rounds):
