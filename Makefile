@@ -7,7 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# One pytest-xdist worker per core; each worker serves its own demo to the browser journeys.
+# One pytest-xdist worker per core; each worker serves its own copy of a demo built once
+# per run to the browser journeys (tests/browser/conftest.py).
 PYTEST_ARGS ?= -q -n auto --dist load
 
 # Debian's python3 makes virtual environments only with python3-venv (it holds ensurepip).
@@ -64,14 +65,17 @@ $(UV): requirements/uv.txt | $(BIN)/python
 	@touch $@
 
 # Stamps: the install runs again only when the lock changes. --inexact keeps uv itself.
+# --compile-bytecode: uv writes no .pyc files by default, and where PYTHONDONTWRITEBYTECODE
+# is set (containers, CI) every Python process then compiles every module it imports
+# (importing the app cost 11 s of CPU instead of 5 s; the tests start hundreds of processes).
 $(VENV)/.installed-run: uv.lock pyproject.toml | system-packages-run $(UV)
 	@echo "==> Installing iil-lms and its locked dependencies into $(VENV)"
-	@$(UV) sync --quiet --locked --inexact
+	@$(UV) sync --quiet --locked --inexact --compile-bytecode
 	@touch $@
 
 $(VENV)/.installed-dev: uv.lock pyproject.toml | system-packages-test $(UV)
 	@echo "==> Installing iil-lms with the dev extra (locked) into $(VENV)"
-	@$(UV) sync --quiet --locked --inexact --extra dev
+	@$(UV) sync --quiet --locked --inexact --compile-bytecode --extra dev
 	@touch $@ $(VENV)/.installed-run
 
 # Brings uv.lock in line with pyproject.toml (keeping every pin still in range), or with
@@ -115,11 +119,12 @@ run: system-packages-run $(VENV)/.installed-run $(MO_FILES)
 OFFLINE := scripts/loopback-only.sh
 test: system-packages-test $(VENV)/.installed-dev $(MO_FILES)
 	@failed=""; \
+	$(BIN)/python -m compileall -q -j 0 src tests bench >/dev/null || true; \
 	echo "==> Lint"; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	echo "==> Tests on SQLite (no network but loopback)"; \
 	$(OFFLINE) $(BIN)/pytest $(PYTEST_ARGS) || failed="$$failed sqlite"; \
-	echo "==> Tests on PostgreSQL (browser journeys ran once, above)"; \
+	echo "==> Tests on PostgreSQL (those that reach a database; browser journeys ran above)"; \
 	IIL_TEST_DB=postgres $(OFFLINE) $(BIN)/pytest $(PYTEST_ARGS) -m "not browser" \
 		|| failed="$$failed postgresql"; \
 	if [ -n "$$failed" ]; then echo "==> make test FAILED:$$failed"; exit 1; fi; \

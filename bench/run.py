@@ -239,11 +239,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(target: str, env: dict[str, str], log: Path, probe: str = "/healthz") -> Iterator[str]:
+def served(
+    target: str, env: dict[str, str], log: Path, probe: str = "/healthz", workers: int = 1
+) -> Iterator[str]:
     port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bench.serve", target, str(port)],
+            [sys.executable, "-m", "bench.serve", target, str(port), str(workers)],
             cwd=PROJECT,
             env=env,
             stdout=out,
@@ -674,6 +676,9 @@ def measure(config: Config, workdir: Path) -> dict[str, Any]:
     from bench.bench_grid import measure as measure_grid
 
     results.update(measure_grid(config, workdir, database))
+    from bench.bench_workers import measure as measure_workers
+
+    results.update(measure_workers(config, workdir))
     results["duration_s"] = config.duration
     results["rounds"] = config.rounds
     results["connections"] = config.connections
@@ -769,6 +774,15 @@ CHECKS: list[tuple[str, str, Callable[[dict[str, Any]], bool | None]]] = [
         "grid_304_vs_hello",
         ">= 0.3",
         lambda r: None if r.get("grid_304_vs_hello") is None else r["grid_304_vs_hello"] >= 0.3,
+    ),
+    (
+        "journey_2workers_vs_1",
+        ">= 1.3",
+        lambda r: (
+            None
+            if r.get("journey_2workers_vs_1") is None
+            else r["journey_2workers_vs_1"] >= 1.3 and r.get("journey_pg_workers_errors") == 0
+        ),
     ),
     ("certs_275_s", "< 15", lambda r: None if "certs_275_s" not in r else r["certs_275_s"] < 15),
     (

@@ -1,7 +1,8 @@
 """Serve an ASGI app the way `iil-lms serve` does (same uvicorn, same options, one
-worker), so the hello reference and the app differ only in the application.
+worker unless a third argument asks for more), so the hello reference and the app differ
+only in the application.
 
-Run: python -m bench.serve MODULE:APP PORT"""
+Run: python -m bench.serve MODULE:APP PORT [WORKERS]"""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import uvicorn
 
 def main() -> None:
     target, port = sys.argv[1], int(sys.argv[2])
+    workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     if target.startswith("iil_lms"):
         from iil_lms.logging_setup import configure_logging
 
@@ -21,7 +23,7 @@ def main() -> None:
         target,
         host="127.0.0.1",
         port=port,
-        workers=1,
+        workers=workers,
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
         access_log=False,

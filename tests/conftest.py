@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import iil_lms.all_models  # noqa: F401
+from iil_lms.accounts import service as accounts_service
 from iil_lms.accounts.models import User
 from iil_lms.accounts.service import hash_password
 from iil_lms.app import create_app
@@ -25,18 +28,43 @@ from iil_lms.cohorts.models import Academy, Cohort, LearningCircle, Membership, 
 from iil_lms.db import make_engine
 from iil_lms.settings import Settings
 
+# Password hashing at the production cost (argon2id, 64 MiB, 3 passes, 4 lanes) takes about
+# 0.25 s of CPU per hash or check, and the suite logs in thousands of times: in tests the
+# app hashes at the lowest cost instead (an argon2id hash carries its parameters, so
+# checking one made here is as cheap). Tests marked `real_password_hashing` get the
+# production hasher (tests/accounts/test_password_hashing.py checks its cost).
+_REAL_HASHER = accounts_service._hasher
+_TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+accounts_service._hasher = _TEST_HASHER
+
 PASSWORD = "correct-horse-battery"
 _PASSWORD_HASH = hash_password(PASSWORD)
 USE_POSTGRES = os.environ.get("IIL_TEST_DB") == "postgres"
 
 
+# The fixtures through which a test reaches a database (directly or through `app`,
+# `client`, `session`, `factory`...: pytest's fixture closure includes those).
+DATABASE_FIXTURES = {"engine", "postgres_engine", "postgres_url", "empty_database_url"}
+
+
+def _runs_in_this_pass(item: pytest.Item) -> bool:
+    """The SQLite pass runs every test but those of PostgreSQL deployments; the PostgreSQL
+    pass repeats only what can differ there: the tests that reach a database, minus the
+    browser journeys (they ran once, in the SQLite pass). A test without a database
+    fixture (PDF fonts, catalogs, the scheduler, the lock file...) does the same in both
+    passes, so it runs once, in the SQLite pass."""
+    if not USE_POSTGRES:
+        return "postgres_only" not in item.keywords
+    if "browser" in item.keywords:
+        return False
+    if "postgres_only" in item.keywords:
+        return True
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # The PostgreSQL pass repeats the database tests; browser journeys run once, in the
-    # SQLite pass, and the tests of PostgreSQL deployments in the PostgreSQL pass.
-    elsewhere = "browser" if USE_POSTGRES else "postgres_only"
-    skip = [i for i in items if elsewhere in i.keywords]
-    for item in skip:
-        items.remove(item)
+    skip = [i for i in items if not _runs_in_this_pass(i)]
+    items[:] = [i for i in items if _runs_in_this_pass(i)]
     config.hook.pytest_deselected(items=skip)
 
 
@@ -66,6 +94,18 @@ class NoSkipsInCI:
             terminalreporter.section("CI=true: skipped tests fail the run", red=True)
             for line in self.skipped:
                 terminalreporter.line(f"SKIPPED {line}", red=True)
+
+
+@pytest.fixture(autouse=True)
+def _password_hashing_cost(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        yield
+        return
+    accounts_service._hasher = _REAL_HASHER
+    try:
+        yield
+    finally:
+        accounts_service._hasher = _TEST_HASHER
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -118,16 +158,51 @@ def empty_database_url(tmp_path: Path, postgres_url: str | None) -> Iterator[str
     drop_database(url, postgres_url)
 
 
+def _empty_postgres(engine: Engine) -> None:
+    """Every table emptied and every sequence back at 1, as TRUNCATE ... RESTART IDENTITY
+    would, but cheaper: TRUNCATE makes new files for each table and index (0.2 s a test
+    for all tables); a test writes to a few tables, and DELETE empties those in
+    milliseconds (children before parents, so the foreign keys hold)."""
+    # Table names come from the models, not from input.
+    tables = SQLModel.metadata.sorted_tables
+    exists = 'SELECT {} WHERE EXISTS (SELECT 1 FROM "{}")'
+    used = " UNION ALL ".join(exists.format(i, t.name) for i, t in enumerate(tables))
+    try:
+        with engine.begin() as connection:
+            written = {row[0] for row in connection.execute(text(used))}
+            for i in sorted(written, reverse=True):
+                connection.execute(text(f'DELETE FROM "{tables[i].name}"'))  # noqa: S608
+            connection.execute(
+                text("SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE relkind = 'S'")
+            )
+    except Exception:  # e.g. a cycle of foreign keys: the sure way
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every table, created once per test session (per xdist worker); each test's database
+    is a copy of this file (creating the schema costs far more than copying it)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()  # the last connection closed: the WAL is folded into the file
+    return path
+
+
 @pytest.fixture
-def engine(tmp_path: Path, postgres_engine: Engine | None) -> Iterator[Engine]:
+def engine(
+    tmp_path: Path, postgres_engine: Engine | None, request: pytest.FixtureRequest
+) -> Iterator[Engine]:
     if postgres_engine is not None:
         yield postgres_engine
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        with postgres_engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        _empty_postgres(postgres_engine)
         return
-    engine = make_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
-    SQLModel.metadata.create_all(engine)
+    database = tmp_path / "test.sqlite3"
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
+    engine = make_engine(f"sqlite:///{database}")
     yield engine
     engine.dispose()
 

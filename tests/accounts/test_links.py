@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from iil_lms.accounts import service
@@ -143,8 +144,12 @@ def test_create_user_refuses_duplicates_and_bad_input(session):
         service.create_user(session, email="not-an-email", display_name="B")
 
 
-def test_passwords_are_hashed_with_argon2id(session):
+@pytest.mark.real_password_hashing
+def test_passwords_are_hashed_with_argon2id_at_the_recommended_cost(session):
+    # The other tests hash at the lowest cost (tests/conftest.py); this one sees the app's.
     user = service.create_user(
         session, email="h@example.test", display_name="H", password="a-long-password"
     )
-    assert user.password_hash.startswith("$argon2id$")
+    assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert service.verify_password(user.password_hash, "a-long-password")
+    assert not service.verify_password(user.password_hash, "a-wrong-password")

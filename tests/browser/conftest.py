@@ -3,7 +3,10 @@ pytest-xdist, per worker: the journeys spread over every worker like the other t
 each worker serves its own demo, so no journey sees another worker's writes).
 
 The server is set up the way an operator would: `iil-lms migrate`, `iil-lms demo` and
-`iil-lms serve` in subprocesses against a fresh data directory and SQLite database.
+`iil-lms serve` in subprocesses against a fresh data directory and SQLite database. The
+migrated demo is built once per run (the first worker builds it, the others wait) into a
+cache folder keyed by a hash of everything it is made from, and each worker serves its own
+copy of it.
 Chromium is Debian's (Playwright's own download does not work here); `make test`
 apt-installs it. Every test gets a new browser context; each journey runs at a desktop and
 a phone viewport and in every language (see VARIANTS).
@@ -11,22 +14,29 @@ a phone viewport and in every language (see VARIANTS).
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 import warnings
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from playwright.sync_api import Browser, Playwright, sync_playwright
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
@@ -35,6 +45,7 @@ from iil_lms.all_models import metadata
 from tests.browser.helpers import DEMO_PASSWORD, Journey, Variant
 
 BROWSER_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BROWSER_DIR.parents[1]
 FAILURES_DIR = BROWSER_DIR / "failures"
 BIN_DIR = Path(sys.executable).parent
 CHROMIUM_ARGS = [
@@ -169,16 +180,85 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def _server_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IIL_TEST")}
+    env |= {"IIL_DATA_DIR": str(data_dir), "IIL_DATABASE_URL": _database_url(data_dir),
+            "IIL_PRODUCTION": "false", "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    return env
+
+
+def _database_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'iil.sqlite3'}"
+
+
+def _demo_key() -> str:
+    """A hash of what the migrated demo is made from: the code (the demo calls the
+    services), the migrations, the curricula, the demo password and today's date (the
+    demo cohort's dates and work follow it)."""
+    digest = hashlib.sha256(f"{date.today().isoformat()}\0{DEMO_PASSWORD}".encode())
+    for folder in ("src", "migrations", "curricula"):
+        for path in sorted((PROJECT_DIR / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _demo_cache_dir() -> Path:
+    given = os.environ.get("IIL_TEST_DEMO_CACHE")
+    return Path(given) if given else PROJECT_DIR / ".pytest_cache" / "iil-demo"
+
+
+def _built_demo() -> Path:
+    """The data folder of the migrated demo (its SQLite database and the academies' keys),
+    built by `iil-lms migrate` and `iil-lms demo` once per key; a lock file makes the other
+    xdist workers wait for the first one's build instead of building their own."""
+    cache = _demo_cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    built = cache / _demo_key()
+    with (cache / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / "complete").exists():
+            for old in cache.iterdir():  # demos of other code or other days
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+            building = cache / f"building-{os.getpid()}"
+            env = _server_env(building)
+            _run_cli(env, "migrate")
+            _schema_from_models_if_migrations_lag(_database_url(building))
+            _run_cli(env, "demo", "--password", DEMO_PASSWORD)
+            _cheapen_demo_password_hashes(building)
+            (building / "complete").touch()
+            building.rename(built)
+    return built
+
+
+def _cheapen_demo_password_hashes(data_dir: Path) -> None:
+    """The demo's accounts share one password hash at the production cost (0.27 s of the
+    server's CPU per sign-in); the journeys sign in hundreds of times, so that hash is
+    replaced by one of the same password at argon2's lowest cost (as tests/conftest.py
+    does for the in-process tests). The server checks a hash at the cost it carries."""
+    fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with closing(sqlite3.connect(data_dir / "iil.sqlite3")) as db, db:
+        hashes = [row[0] for row in db.execute('SELECT DISTINCT password_hash FROM "user"')]
+        for stored in hashes:
+            try:
+                fast.verify(stored, DEMO_PASSWORD)
+            except (VerificationError, InvalidHashError, TypeError):
+                continue
+            db.execute(
+                'UPDATE "user" SET password_hash = ? WHERE password_hash = ?',
+                (fast.hash(DEMO_PASSWORD), stored),
+            )
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    data_dir = tmp_path_factory.mktemp("browser-server")
-    database_url = f"sqlite:///{data_dir / 'iil.sqlite3'}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IIL_TEST")}
-    env |= {"IIL_DATA_DIR": str(data_dir), "IIL_DATABASE_URL": database_url,
-            "IIL_PRODUCTION": "false", "PYTHONUNBUFFERED": "1"}  # fmt: skip
-    _run_cli(env, "migrate")
-    _schema_from_models_if_migrations_lag(database_url)
-    _run_cli(env, "demo", "--password", DEMO_PASSWORD)
+    data_dir = tmp_path_factory.mktemp("browser-server") / "data"
+    shutil.copytree(_built_demo(), data_dir)
+    (data_dir / "complete").unlink()
+    database_url = _database_url(data_dir)
+    env = _server_env(data_dir)
     log_path = data_dir / "server.log"
     process, url = _start_server(env, log_path)
     # The job worker beside the server, as `make run` starts it (bulk certificates).
