@@ -292,3 +292,29 @@ def test_demo_cohorts_follow_the_data_file(engine):
         for role, local in spec["logins"].items():
             assert DemoLogin(role, f"{local}@{spec['domain']}", spec["name"]) in logins
     assert role_counts(engine, "ctp-2026")["trainee"] == 275
+
+
+def test_demo_audit_log_holds_the_mentors_decisions_and_its_chain_verifies(engine):
+    """The demo's reviews are audited as the app audits them, and the audit chain the
+    demo leaves is whole."""
+    from sqlmodel import Session
+
+    from iil_lms.accounts.models import AuditEntry
+    from iil_lms.audit.chain import verify
+    from iil_lms.learning.models import Submission
+
+    run_demo(engine)
+    with Session(engine) as session:
+        decided = session.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .where(Submission.status.in_(("accepted", "returned")))
+        )
+        audited = session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action.in_(("work.accepted", "work.returned")))
+        )
+        assert decided and audited == decided
+        verdict = verify(session)
+        assert verdict.broken is None and verdict.entries >= audited
