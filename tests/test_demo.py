@@ -174,3 +174,147 @@ def test_demo_work_gives_mentors_reviews_and_work_waiting_for_them(engine, clien
     overview = client.get("/mentees").text
     awaiting = overview.split('class="awaiting"', 1)[1].split("</ol>", 1)[0]
     assert trainee_name in awaiting
+
+
+def test_demo_work_keeps_the_rules_the_app_enforces(engine):
+    """Every demo submission, review, log entry and outreach item is one the services
+    would accept: versions counted from 1, a new version only after a return, answers
+    complete, quizzes scored, work inside the trainee's plan and marked late when it
+    was, decisions only by the trainee's current mentor on work that waited for review,
+    and outreach on the showcase only after a trainer's approval."""
+    from sqlmodel import Session
+
+    from iil_lms.curriculum.models import Exercise
+    from iil_lms.curriculum.plans import plan_for_cohort
+    from iil_lms.db import as_utc
+    from iil_lms.learning.answers import AUTO_SCORED, answer_errors, quiz_score
+    from iil_lms.learning.models import Feedback, Submission
+    from iil_lms.mentoring.models import MentorAssignment, MentoringLogEntry
+    from iil_lms.outreach.models import OutreachDecision, OutreachItem
+
+    run_demo(engine)
+    with Session(engine) as session:
+        cohort = session.scalars(select(Cohort).where(Cohort.slug == "ctp-2026")).one()
+        plans = plan_for_cohort(session, cohort.id)
+        circle_of = dict(
+            session.execute(
+                select(Membership.user_id, Membership.circle_id).where(
+                    Membership.cohort_id == cohort.id, Membership.role == "trainee"
+                )
+            ).all()
+        )
+        mentor_of = {
+            (a.cohort_id, a.trainee_id): a.mentor_id
+            for a in session.scalars(
+                select(MentorAssignment).where(MentorAssignment.ended_at.is_(None))
+            )
+        }
+        exercises = {e.id: e for e in session.scalars(select(Exercise))}
+        submissions = session.scalars(
+            select(Submission).order_by(
+                Submission.user_id, Submission.exercise_id, Submission.version
+            )
+        ).all()
+        feedback = session.scalars(select(Feedback)).all()
+
+        assert len(submissions) > 4000
+        versions: dict[tuple[int, int], list[Submission]] = {}
+        for s in submissions:
+            versions.setdefault((s.user_id, s.exercise_id), []).append(s)
+        for (user_id, exercise_id), found in versions.items():
+            exercise = exercises[exercise_id]
+            assert [s.version for s in found] == list(range(1, len(found) + 1))
+            if exercise.type not in AUTO_SCORED:
+                assert all(s.status == "returned" for s in found[:-1]), (user_id, exercise.slug)
+            for s in found:
+                assert answer_errors(exercise, s.content) == {}, (user_id, exercise.slug)
+                if exercise.type in AUTO_SCORED:
+                    assert s.status == "scored"
+                else:
+                    assert s.status in ("submitted", "accepted", "returned")
+                if exercise.type == "quiz":
+                    assert s.score == quiz_score(exercise.spec, s.content["answers"])
+                if exercise.type == "upload":
+                    assert s.file_name and s.file_type == "image/png"
+                if s.cohort_id == cohort.id:
+                    planned = next(
+                        p
+                        for p in plans.for_circle(circle_of[user_id])
+                        if p.module_id == exercise.module_id
+                    )
+                    sent = as_utc(s.submitted_at).date()
+                    assert planned.opens_on <= sent, (user_id, exercise.slug)
+                    assert s.late == (sent > planned.due_on), (user_id, exercise.slug)
+
+        by_id = {s.id: s for s in submissions}
+        decisions: dict[int, int] = {}
+        for f in feedback:
+            s = by_id[f.submission_id]
+            assert exercises[s.exercise_id].type not in AUTO_SCORED
+            assert f.author_id == mentor_of[(s.cohort_id, s.user_id)]
+            assert as_utc(f.created_at) >= as_utc(s.submitted_at)
+            if f.decision:
+                decisions[s.id] = decisions.get(s.id, 0) + 1
+                assert f.decision == s.status and s.reviewed_by_id == f.author_id
+        reviewed = {s.id for s in submissions if s.status in ("accepted", "returned")}
+        assert set(decisions) == reviewed and set(decisions.values()) == {1}
+
+        for entry in session.scalars(select(MentoringLogEntry)):
+            assert entry.mentor_id == mentor_of[(entry.cohort_id, entry.trainee_id)]
+        items = session.scalars(select(OutreachItem)).all()
+        assert items and all(i.status == "approved" and i.approved_at for i in items)
+        for item in items:
+            steps = session.execute(
+                select(OutreachDecision.action, OutreachDecision.actor_id)
+                .where(OutreachDecision.item_id == item.id)
+                .order_by(OutreachDecision.id)
+            ).all()
+            assert steps == [("submitted", item.author_id), ("approved", item.moderated_by_id)]
+            trainer = session.execute(
+                select(Membership.role).where(
+                    Membership.cohort_id == item.cohort_id,
+                    Membership.user_id == item.moderated_by_id,
+                )
+            ).scalar_one()
+            assert trainer == "trainer"
+
+
+def test_demo_cohorts_follow_the_data_file(engine):
+    """cohorts.yaml is what the demo builds: each cohort's trainees, mentors and the
+    logins `make run` prints."""
+    from iil_lms.demo.people import demo_data
+
+    logins = run_demo(engine)
+    for spec in demo_data()["cohorts"]:
+        counts = role_counts(engine, spec["slug"])
+        assert counts["trainee"] == spec["trainees"]["count"]
+        assert counts.get("trainer", 0) == len(spec["trainers"])
+        for role, local in spec["logins"].items():
+            assert DemoLogin(role, f"{local}@{spec['domain']}", spec["name"]) in logins
+    assert role_counts(engine, "ctp-2026")["trainee"] == 275
+
+
+def test_demo_audit_log_holds_the_mentors_decisions_and_its_chain_verifies(engine):
+    """The demo's reviews are audited as the app audits them, and the audit chain the
+    demo leaves is whole."""
+    from sqlmodel import Session
+
+    from iil_lms.accounts.models import AuditEntry
+    from iil_lms.audit.chain import verify
+    from iil_lms.learning.models import Submission
+
+    run_demo(engine)
+    with Session(engine) as session:
+        decided = session.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .where(Submission.status.in_(("accepted", "returned")))
+        )
+        audited = session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action.in_(("work.accepted", "work.returned")))
+        )
+        assert decided and audited == decided
+        verdict = verify(session)
+        assert verdict.broken is None and verdict.entries >= audited

@@ -18,8 +18,23 @@ from sqlmodel import Session, create_engine
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
 
 
+# Set only while the demo writes past activity through the services (`clock_at`).
+_clock: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("clock", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return _clock.get() or datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """`utcnow()` answers `moment` meanwhile: the demo writes a cohort's past work
+    through the services as of the hour it happened."""
+    token = _clock.set(moment)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 def as_utc(value: datetime) -> datetime:

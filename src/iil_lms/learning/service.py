@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Membership, Role
 from iil_lms.curriculum.models import Exercise, Module
-from iil_lms.curriculum.plans import PlannedModule, effective_plan
-from iil_lms.db import utcnow
+from iil_lms.curriculum.plans import PlannedModule, effective_plan, plan_for_cohort
+from iil_lms.db import clock_at, utcnow
 from iil_lms.i18n import gettext as _
 from iil_lms.i18n import local_today
 from iil_lms.learning import drafts, events, uploads
@@ -293,8 +293,51 @@ def submit(
     assigned = assigned_exercise(
         session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id, today=today
     )
-    exercise = assigned.exercise
     earlier = submissions_of(session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id)
+    submission = _new_version(
+        assigned,
+        earlier,
+        cohort_id=cohort_id,
+        user_id=user_id,
+        content=content,
+        upload=upload,
+        entered_by_id=entered_by_id,
+        idempotency_key=idempotency_key,
+        today=today,
+    )
+    session.add(submission)
+    draft = get_draft(session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id)
+    if draft is not None:
+        draft.content = {}
+        draft.revision += 1
+        draft.updated_at = utcnow()
+        session.add(draft)
+    try:
+        session.flush()
+    except Exception:
+        if submission.file_name and upload is not None:
+            (upload.uploads_dir / submission.file_name).unlink(missing_ok=True)
+        raise
+    # Whoever listens hears of it in this transaction (mentoring tells the mentor, once).
+    events.submitted(session, submission)
+    return submission
+
+
+def _new_version(
+    assigned: Assigned,
+    earlier: Sequence[Submission],
+    *,
+    cohort_id: int,
+    user_id: int,
+    content: dict[str, Any],
+    upload: uploads.Upload | None,
+    entered_by_id: int | None,
+    idempotency_key: str | None,
+    today: date,
+) -> Submission:
+    """The next version of an assigned exercise, unsaved, if the rules allow it (see
+    `submit`); an upload is stored once everything else has been checked."""
+    exercise = assigned.exercise
     refusal = can_submit(exercise, earlier)
     if refusal:
         raise SubmissionRefused(refusal)
@@ -312,7 +355,7 @@ def submit(
     submission = Submission(
         cohort_id=cohort_id,
         user_id=user_id,
-        exercise_id=exercise_id,
+        exercise_id=exercise.id or 0,
         version=(earlier[-1].version + 1) if earlier else 1,
         content=content,
         status=SubmissionStatus.SCORED
@@ -329,22 +372,102 @@ def submit(
         submission.file_name = uploads.store(checked)
         submission.file_type = checked.content_type
         submission.original_name = checked.original_name
-    session.add(submission)
-    draft = get_draft(session, cohort_id=cohort_id, user_id=user_id, exercise_id=exercise_id)
-    if draft is not None:
-        draft.content = {}
-        draft.revision += 1
-        draft.updated_at = utcnow()
-        session.add(draft)
+    return submission
+
+
+@dataclass(frozen=True)
+class NewWork:
+    """One trainee's answer for `submit_many`; `at` is when it was handed in (work done
+    on paper and entered later, or the demo's past weeks), now by default."""
+
+    user_id: int
+    exercise_id: int
+    content: dict[str, Any]
+    upload: uploads.Upload | None = None
+    at: datetime | None = None
+
+
+def submit_many(
+    session: Session, *, cohort_id: int, work: Sequence[NewWork], entered_by_id: int | None = None
+) -> list[Submission]:
+    """Submit many trainees' answers at once with `submit`'s rules, each judged on the
+    day it was handed in; a refusal of any of them raises before anything is written
+    (uploads already stored are removed). A fixed number of queries however many
+    answers; drafts are left alone. Nobody is told (no `events`): this enters past work
+    in bulk, as the demo does, where one message per answer would be noise."""
+    if not work:
+        return []
+    user_ids = sorted({w.user_id for w in work})
+    circle_of: dict[int, int | None] = dict(
+        session.exec(
+            select(Membership.user_id, Membership.circle_id).where(
+                Membership.cohort_id == cohort_id,
+                col(Membership.user_id).in_(user_ids),
+                Membership.role == Role.TRAINEE.value,
+            )
+        ).all()
+    )
+    plans = plan_for_cohort(session, cohort_id)
+    exercise_ids = sorted({w.exercise_id for w in work})
+    exercises = {
+        e.id: e for e in session.exec(select(Exercise).where(col(Exercise.id).in_(exercise_ids)))
+    }
+    modules = {
+        m.id: m
+        for m in session.exec(
+            select(Module).where(col(Module.id).in_({e.module_id for e in exercises.values()}))
+        )
+    }
+    earlier: dict[tuple[int, int], list[Submission]] = {}
+    for found in session.exec(
+        select(Submission)
+        .where(
+            Submission.cohort_id == cohort_id,
+            col(Submission.user_id).in_(user_ids),
+            col(Submission.exercise_id).in_(exercise_ids),
+        )
+        .order_by(col(Submission.version))
+    ):
+        earlier.setdefault((found.user_id, found.exercise_id), []).append(found)
+    made: list[Submission] = []
     try:
+        for item in work:
+            at = item.at or utcnow()
+            today = at.date() if item.at else local_today()
+            exercise = exercises.get(item.exercise_id)
+            module = modules.get(exercise.module_id) if exercise else None
+            if item.user_id not in circle_of or exercise is None or module is None:
+                raise ExerciseUnavailable(_("This exercise is not part of your plan."))
+            circle_id = circle_of[item.user_id]
+            planned = next(
+                (p for p in plans.for_circle(circle_id) if p.module_id == exercise.module_id),
+                None,
+            )
+            if exercise.retired or module.retired or planned is None or planned.opens_on > today:
+                raise ExerciseUnavailable(_("This exercise is not part of your plan."))
+            versions = earlier.setdefault((item.user_id, item.exercise_id), [])
+            with clock_at(at):
+                submission = _new_version(
+                    Assigned(exercise, module, planned, circle_id),
+                    versions,
+                    cohort_id=cohort_id,
+                    user_id=item.user_id,
+                    content=item.content,
+                    upload=item.upload,
+                    entered_by_id=entered_by_id,
+                    idempotency_key=None,
+                    today=today,
+                )
+            versions.append(submission)
+            made.append(submission)
+        session.add_all(made)
         session.flush()
     except Exception:
-        if submission.file_name and upload is not None:
-            (upload.uploads_dir / submission.file_name).unlink(missing_ok=True)
+        for submission, sent in zip(made, work, strict=False):
+            if submission.file_name and sent.upload is not None:
+                (sent.upload.uploads_dir / submission.file_name).unlink(missing_ok=True)
         raise
-    # Whoever listens hears of it in this transaction (mentoring tells the mentor, once).
-    events.submitted(session, submission)
-    return submission
+    return made
 
 
 def best_score(submissions: Sequence[Submission]) -> float | None:

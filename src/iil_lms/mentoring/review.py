@@ -4,6 +4,7 @@ overview is in mentoring.mentees."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,7 @@ from iil_lms.accounts.models import User
 from iil_lms.audit.service import record
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise, Milestone, Module
-from iil_lms.db import as_utc, utcnow
+from iil_lms.db import as_utc, clock_at, utcnow
 from iil_lms.i18n import gettext as _
 from iil_lms.learning import events
 from iil_lms.learning.answers import CONFIDENTIAL_TYPES
@@ -191,9 +192,39 @@ def add_feedback(
     criteria and levels. The trainee is told of feedback (or of the return, or the
     acceptance); the author of the comment replied to, and the mentor when the trainee
     writes, are told of the reply."""
-    errors: dict[str, str] = {}
     body = body.strip()
     scores = {k: v for k, v in (rubric_scores or {}).items() if v}
+    parent: Feedback | None = None
+    if parent_id is not None:
+        parent = session.get(Feedback, parent_id)
+    _check_feedback(
+        context, body=body, scores=scores, decision=decision, parent=parent, parent_id=parent_id
+    )
+    feedback = _write_feedback(
+        session,
+        context,
+        author_id=author_id,
+        body=body,
+        parent=parent,
+        scores=scores,
+        decision=decision,
+    )
+    session.flush()
+    _tell_of_feedback(session, context, author_id=author_id, decision=decision, parent=parent)
+    return feedback
+
+
+def _check_feedback(
+    context: ReviewContext,
+    *,
+    body: str,
+    scores: dict[str, str],
+    decision: str | None,
+    parent: Feedback | None = None,
+    parent_id: int | None = None,
+) -> None:
+    """add_feedback's rules; raises FeedbackInvalid with every reason."""
+    errors: dict[str, str] = {}
     reviewer = context.role in ("mentor", "trainer")
     if decision not in (None, SubmissionStatus.RETURNED, SubmissionStatus.ACCEPTED):
         errors["decision"] = _("Choose to return the work or to accept it.")
@@ -216,21 +247,29 @@ def add_feedback(
                 criterion = criteria.get(name)
                 if criterion is None or (criterion.levels and level not in criterion.levels):
                     errors["rubric"] = _("Choose a level of the rubric for each criterion.")
-    parent: Feedback | None = None
-    if parent_id is not None:
-        parent = session.get(Feedback, parent_id)
-        if parent is None or parent.submission_id != context.submission.id:
-            errors["parent"] = _("The comment you replied to is not part of this thread.")
+    if parent_id is not None and (parent is None or parent.submission_id != context.submission.id):
+        errors["parent"] = _("The comment you replied to is not part of this thread.")
     if errors:
         raise FeedbackInvalid(errors)
 
+
+def _write_feedback(
+    session: Session,
+    context: ReviewContext,
+    *,
+    author_id: int,
+    body: str,
+    parent: Feedback | None,
+    scores: dict[str, str],
+    decision: str | None,
+) -> Feedback:
     submission = context.submission
     now = utcnow()
     assert submission.id is not None
     feedback = Feedback(
         submission_id=submission.id,
         author_id=author_id,
-        parent_id=parent_id,
+        parent_id=parent.id if parent else None,
         body=body,
         rubric_scores=scores,
         decision=decision,
@@ -252,8 +291,19 @@ def add_feedback(
         submission.reviewed_at = now
         submission.reviewed_by_id = author_id
         session.add(submission)
-    session.flush()
+    return feedback
 
+
+def _tell_of_feedback(
+    session: Session,
+    context: ReviewContext,
+    *,
+    author_id: int,
+    decision: str | None,
+    parent: Feedback | None,
+) -> None:
+    submission = context.submission
+    reviewer = context.role in ("mentor", "trainer")
     author = session.get(User, author_id)
     author_name = author.display_name if author else ""
     link = f"/review/{submission.id}"
@@ -299,7 +349,127 @@ def add_feedback(
             link=link,
             params={"message": "reply", "author": author_name, "where": context.exercise.title},
         )
-    return feedback
+
+
+@dataclass(frozen=True)
+class MentorReview:
+    """A mentor's comment and decision on their mentee's submission for `review_many`;
+    `at` is when they wrote it (now by default)."""
+
+    submission_id: int
+    mentor_id: int
+    body: str
+    decision: str | None = None
+    at: datetime | None = None
+
+
+def review_many(session: Session, reviews: Sequence[MentorReview]) -> list[Feedback]:
+    """Many mentors' reviews at once, with add_feedback's rules: each mentor must be the
+    trainee's current mentor (else MentoringError), and a refusal of any review raises
+    before anything is written. A fixed number of queries however many reviews; the
+    trainees are told as by add_feedback."""
+    if not reviews:
+        return []
+    ids = sorted({r.submission_id for r in reviews})
+    submissions = {
+        s.id: s for s in session.exec(select(Submission).where(col(Submission.id).in_(ids)))
+    }
+    # Each exercise, its titles, trainee and cohort once, not once per submission.
+    exercises = {
+        e.id: (e, module_title, milestone_title)
+        for e, module_title, milestone_title in session.execute(
+            sa_select(Exercise, col(Module.title), col(Milestone.title))
+            .join(Module, col(Module.id) == Exercise.module_id)
+            .join(Milestone, col(Milestone.id) == Module.milestone_id)
+            .where(col(Exercise.id).in_({s.exercise_id for s in submissions.values()}))
+        ).all()
+    }
+    users = {
+        u.id: u
+        for u in session.exec(
+            select(User).where(col(User.id).in_({s.user_id for s in submissions.values()}))
+        )
+    }
+    cohorts = {
+        c.id: c
+        for c in session.exec(
+            select(Cohort).where(col(Cohort.id).in_({s.cohort_id for s in submissions.values()}))
+        )
+    }
+    found = {
+        i: (s, *exercises[s.exercise_id], users[s.user_id], cohorts[s.cohort_id])
+        for i, s in submissions.items()
+    }
+    trainees = {row[0].user_id for row in found.values()}
+    mentors = {
+        (cohort_id, trainee_id): mentor_id
+        for cohort_id, trainee_id, mentor_id in session.execute(
+            sa_select(
+                col(MentorAssignment.cohort_id),
+                col(MentorAssignment.trainee_id),
+                col(MentorAssignment.mentor_id),
+            ).where(
+                col(MentorAssignment.trainee_id).in_(trainees),
+                col(MentorAssignment.ended_at).is_(None),
+            )
+        ).all()
+    }
+    versions: dict[tuple[int, int, int], list[tuple[int, int, str, datetime]]] = {}
+    for i, c, u, e, v, st, at in session.execute(
+        sa_select(
+            col(Submission.id),
+            col(Submission.cohort_id),
+            col(Submission.user_id),
+            col(Submission.exercise_id),
+            col(Submission.version),
+            col(Submission.status),
+            col(Submission.submitted_at),
+        )
+        .where(col(Submission.user_id).in_(trainees))
+        .order_by(col(Submission.version))
+    ).all():
+        versions.setdefault((c, u, e), []).append((i, v, st, as_utc(at)))
+    contexts: list[ReviewContext] = []
+    for review in reviews:
+        row = found.get(review.submission_id)
+        if row is None:
+            raise MentoringError(_("This submission does not exist."))
+        submission, exercise, module_title, milestone_title, trainee, cohort = row
+        mentor = mentors.get((submission.cohort_id, submission.user_id))
+        if exercise.type in CONFIDENTIAL_TYPES or mentor != review.mentor_id:
+            raise MentoringError(_("Only the trainee's current mentor reviews their work."))
+        context = ReviewContext(
+            submission,
+            exercise,
+            module_title,
+            milestone_title,
+            trainee,
+            cohort,
+            "mentor",
+            versions.get((submission.cohort_id, submission.user_id, submission.exercise_id), []),
+        )
+        _check_feedback(context, body=review.body.strip(), scores={}, decision=review.decision)
+        contexts.append(context)
+    written = []
+    for review, context in zip(reviews, contexts, strict=True):
+        with clock_at(review.at or utcnow()):
+            written.append(
+                _write_feedback(
+                    session,
+                    context,
+                    author_id=review.mentor_id,
+                    body=review.body.strip(),
+                    parent=None,
+                    scores={},
+                    decision=review.decision,
+                )
+            )
+    session.flush()
+    for review, context in zip(reviews, contexts, strict=True):
+        _tell_of_feedback(
+            session, context, author_id=review.mentor_id, decision=review.decision, parent=None
+        )
+    return written
 
 
 @events.on_submitted
@@ -363,6 +533,29 @@ def mark_feedback_read(session: Session, submission_id: int, trainee_id: int) ->
         session.add(feedback)
     if unread:
         session.flush()
+
+
+def mark_read_many(session: Session, reads: Sequence[tuple[int, int, datetime]]) -> None:
+    """Trainees have seen every comment on their submissions: (submission id, trainee id,
+    when) each, as mark_feedback_read (two statements however many)."""
+    when = {(submission_id, trainee_id): at for submission_id, trainee_id, at in reads}
+    if not when:
+        return
+    unread = session.execute(
+        sa_select(Feedback, col(Submission.user_id))
+        .join(Submission, col(Submission.id) == Feedback.submission_id)
+        .where(
+            col(Feedback.submission_id).in_({s for s, _t in when}),
+            col(Feedback.read_by_trainee_at).is_(None),
+            col(Feedback.author_id) != col(Submission.user_id),
+        )
+    ).all()
+    for feedback, trainee_id in unread:
+        at = when.get((feedback.submission_id, trainee_id))
+        if at is not None:
+            feedback.read_by_trainee_at = at
+            session.add(feedback)
+    session.flush()
 
 
 def mentee_cohort(

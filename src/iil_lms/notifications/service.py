@@ -205,11 +205,13 @@ def save_choices(session: Session, user_id: int, chosen: dict[str, tuple[bool, b
 def muted(session: Session) -> Iterator[None]:
     """Nobody is told of what happens in this session meanwhile: for seeding the demo
     through the services, whose events are not news to anyone."""
+    already = session.info.get("notifications_muted", False)
     session.info["notifications_muted"] = True
     try:
         yield
     finally:
-        session.info.pop("notifications_muted", None)
+        if not already:  # nested: the outer block stays muted
+            session.info.pop("notifications_muted", None)
 
 
 def notify(

@@ -2,15 +2,17 @@
 page looks like a living cohort: most trainees have done everything that has fallen due
 (accepted by their mentor, quizzes passed, surveys sent) and some of the open module, some
 are behind (the last module that fell due not done, or work returned for revision), and a
-few are ahead with the open module done too. Dates come from the cohort's plan and today.
+few are ahead with the open module done too. Dates come from the cohort's plan and today;
+the shape (who is behind or ahead) from cohorts.yaml. Every submission goes through
+`submit` and every review through `add_feedback`, so the demo keeps the app's rules.
 Written only when the cohort has no submission yet, so running the demo again changes
-nothing. Nobody is notified: this is set-up, not news."""
+nothing."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select as sa_select
@@ -20,21 +22,16 @@ from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import Exercise
 from iil_lms.curriculum.plans import PlannedModule, effective_plan
+from iil_lms.demo.people import cohort_spec
 from iil_lms.i18n import local_today
-from iil_lms.learning import uploads
-from iil_lms.learning.answers import ACTION_PLAN_FIELDS, quiz_score
-from iil_lms.learning.models import Feedback, Submission, SubmissionStatus
+from iil_lms.learning import service, uploads
+from iil_lms.learning.answers import ACTION_PLAN_FIELDS, AUTO_SCORED
+from iil_lms.learning.models import Submission, SubmissionStatus
+from iil_lms.mentoring import review
 from iil_lms.mentoring.models import MentorAssignment
-from iil_lms.settings import get_settings
+from iil_lms.settings import Settings, get_settings
 
 COHORT = "ctp-2026"
-# Every BEHIND-th trainee (by email) is behind, every AHEAD-th is ahead; the rest on track.
-BEHIND = 7
-AHEAD = 25
-# The first trainees (by email) have sent nothing of the open module, so a walk-through
-# (and the browser journeys, which take trainees from the start of the list) finds its
-# exercises to do and nothing of theirs waiting for the mentor.
-OPEN_MODULE_UNTOUCHED = 150
 # A one-pixel PNG: upload exercises in the demo carry this file.
 DEMO_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -66,9 +63,11 @@ FEEDBACK = {
 }
 
 
-def seed_demo(session: Session, today: date | None = None, uploads_dir: Path | None = None) -> int:
+def seed_demo(session: Session, today: date | None = None, settings: Settings | None = None) -> int:
     """Submissions and feedback for the Pakistan demo cohort as of `today` (the academy's
-    date by default); returns how many were written."""
+    date by default), each written through `learning.service.submit` and the mentor's
+    `mentoring.review.add_feedback` at the hour it happened; returns how many
+    submissions were written."""
     cohort = session.exec(select(Cohort).where(Cohort.slug == COHORT)).first()
     if cohort is None or cohort.id is None:
         return 0
@@ -78,6 +77,7 @@ def seed_demo(session: Session, today: date | None = None, uploads_dir: Path | N
     plan = [p for p in effective_plan(session, cohort.id, None) if p.opens_on <= today]
     if not plan:
         return 0
+    shape = Shape.of(cohort_spec(COHORT))
     fallen_due = [p for p in plan if p.due_on < today]
     open_now = [p for p in plan if p.due_on >= today]
     exercises: dict[int, list[Exercise]] = {}
@@ -104,133 +104,123 @@ def seed_demo(session: Session, today: date | None = None, uploads_dir: Path | N
         .where(Membership.cohort_id == cohort.id, Membership.role == Role.TRAINEE)
         .order_by(col(User.email))
     ).all()
-    upload_name = _demo_upload(uploads_dir or get_settings().uploads_dir)
+    uploads_dir = (settings or get_settings()).uploads_dir
     now = datetime.combine(today, time(9), tzinfo=UTC)
-    pending: list[tuple[Submission, int | None]] = []
+    work: list[service.NewWork] = []
+    outcomes: list[tuple[str, int | None, datetime]] = []
     for index, trainee_id in enumerate(trainees):
         if trainee_id is None:
             continue
-        mentor_id = mentors.get(trainee_id)
-        for planned, exercise, outcome in _work(index, fallen_due, open_now, exercises):
+        for planned, exercise, outcome in shape.work(index, fallen_due, open_now, exercises):
             offset = 2 + (index + exercise.position) % 5
             sent = min(
                 datetime.combine(planned.opens_on + timedelta(days=offset), time(10), tzinfo=UTC),
                 now - timedelta(hours=2 + index % 20),
             )
-            submission = _submission(cohort.id, trainee_id, exercise, index, sent, outcome)
-            submission.late = sent.date() > planned.due_on
+            upload = None
             if exercise.type == "upload":
-                submission.file_name = upload_name
-                submission.file_type = "image/png"
-                submission.original_name = "problem-tree.png"
-            if submission.status in FEEDBACK and mentor_id is not None:
-                submission.reviewed_at = min(sent + timedelta(days=2), now)
-                submission.reviewed_by_id = mentor_id
-            elif submission.status in FEEDBACK:
-                submission.status = SubmissionStatus.SUBMITTED
-            pending.append((submission, mentor_id))
-    session.add_all([s for s, _m in pending])
-    session.flush()
-    session.add_all(
-        [
-            Feedback(
-                submission_id=s.id or 0,
-                author_id=s.reviewed_by_id,
-                body=FEEDBACK[s.status],
-                decision=s.status,
-                created_at=s.reviewed_at or s.submitted_at,
-                # Read long ago: the journey's "New feedback" is for what is new.
-                read_by_trainee_at=min((s.reviewed_at or now) + timedelta(days=1), now),
+                upload = uploads.Upload(DEMO_PNG, "problem-tree.png", uploads_dir, len(DEMO_PNG))
+            work.append(
+                service.NewWork(
+                    trainee_id,
+                    exercise.id or 0,
+                    answer(exercise, trainee_id, index, outcome),
+                    upload,
+                    sent,
+                )
             )
-            for s, _mentor in pending
-            if s.reviewed_by_id is not None
-        ]
+            reviewer = mentors.get(trainee_id) if exercise.type not in AUTO_SCORED else None
+            outcomes.append((outcome, reviewer, sent))
+    submissions = service.submit_many(session, cohort_id=cohort.id, work=work)
+    # The mentors decide two days after the work came in; the trainee reads it a day later
+    # (the journey's "New feedback" is for what is new).
+    reviewed = [
+        (submission, outcome, mentor_id, min(sent + timedelta(days=2), now))
+        for submission, (outcome, mentor_id, sent) in zip(submissions, outcomes, strict=True)
+        if outcome in FEEDBACK and mentor_id is not None
+    ]
+    review.review_many(
+        session,
+        [
+            review.MentorReview(s.id or 0, mentor_id, FEEDBACK[outcome], outcome, at)
+            for s, outcome, mentor_id, at in reviewed
+        ],
     )
-    session.flush()
-    return len(pending)
+    review.mark_read_many(
+        session,
+        [(s.id or 0, s.user_id, min(at + timedelta(days=1), now)) for s, _o, _m, at in reviewed],
+    )
+    return len(submissions)
 
 
-def _work(
-    index: int,
-    fallen_due: list[PlannedModule],
-    open_now: list[PlannedModule],
-    exercises: dict[int, list[Exercise]],
-) -> list[tuple[PlannedModule, Exercise, str]]:
-    """What trainee `index` has sent: (planned module, exercise, outcome)."""
-    behind = index % BEHIND == BEHIND - 2
-    ahead = index % AHEAD == 3 and index >= OPEN_MODULE_UNTOUCHED
-    # Half of those behind have not started the last module that fell due; the others
-    # had an earlier module's first exercise returned for revision.
-    returned_in = (index // 2) % max(len(fallen_due), 1)
-    work: list[tuple[PlannedModule, Exercise, str]] = []
-    for n, planned in enumerate(fallen_due):
-        last = n == len(fallen_due) - 1
-        if behind and last and index % 2 == 0:
-            continue
-        for k, exercise in enumerate(exercises.get(planned.module_id, [])):
-            outcome = SubmissionStatus.ACCEPTED
-            if behind and index % 2 == 1 and n == returned_in and k == 0:
-                outcome = SubmissionStatus.RETURNED
-            work.append((planned, exercise, outcome))
-    for planned in open_now[:1]:
-        chosen = exercises.get(planned.module_id, [])
-        if not ahead:
-            # On track: every third trainee after the first OPEN_MODULE_UNTOUCHED has sent
-            # the open module's first exercise, waiting for the mentor; the rest to do.
-            chosen = chosen[:1] if index % 3 == 0 and index >= OPEN_MODULE_UNTOUCHED else []
-        for exercise in chosen:
-            outcome = SubmissionStatus.ACCEPTED if ahead else SubmissionStatus.SUBMITTED
-            work.append((planned, exercise, outcome))
-    return work
+@dataclass(frozen=True)
+class Shape:
+    """Who is behind, ahead or on track (cohorts.yaml's `work`), by index in email order."""
+
+    behind_every: int
+    ahead_every: int
+    untouched: int
+
+    @classmethod
+    def of(cls, spec: dict[str, Any]) -> Shape:
+        return cls(**spec["work"])
+
+    def work(
+        self,
+        index: int,
+        fallen_due: list[PlannedModule],
+        open_now: list[PlannedModule],
+        exercises: dict[int, list[Exercise]],
+    ) -> list[tuple[PlannedModule, Exercise, str]]:
+        """What trainee `index` has sent: (planned module, exercise, outcome)."""
+        behind = index % self.behind_every == self.behind_every - 2
+        ahead = index % self.ahead_every == 3 and index >= self.untouched
+        # Half of those behind have not started the last module that fell due; the
+        # others had an earlier module's first exercise returned for revision.
+        returned_in = (index // 2) % max(len(fallen_due), 1)
+        work: list[tuple[PlannedModule, Exercise, str]] = []
+        for n, planned in enumerate(fallen_due):
+            last = n == len(fallen_due) - 1
+            if behind and last and index % 2 == 0:
+                continue
+            for k, exercise in enumerate(exercises.get(planned.module_id, [])):
+                outcome = SubmissionStatus.ACCEPTED
+                if behind and index % 2 == 1 and n == returned_in and k == 0:
+                    outcome = SubmissionStatus.RETURNED
+                work.append((planned, exercise, outcome))
+        for planned in open_now[:1]:
+            chosen = exercises.get(planned.module_id, [])
+            if not ahead:
+                # On track: every third trainee after the untouched ones has sent the open
+                # module's first exercise, waiting for the mentor; the rest to do.
+                chosen = chosen[:1] if index % 3 == 0 and index >= self.untouched else []
+            for exercise in chosen:
+                outcome = SubmissionStatus.ACCEPTED if ahead else SubmissionStatus.SUBMITTED
+                work.append((planned, exercise, outcome))
+        return work
 
 
-def _demo_upload(uploads_dir: Path) -> str:
-    """The demo's one stored file (written once), named as `uploads.store` names files."""
-    name = f"{uploads.SUBFOLDER}/demo-problem-tree.png"
-    path = uploads_dir / name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(DEMO_PNG)
-    return name
-
-
-def _submission(
-    cohort_id: int, trainee_id: int, exercise: Exercise, index: int, sent: datetime, outcome: str
-) -> Submission:
-    """A first version of `exercise` answered in a way that fits its type."""
+def answer(exercise: Exercise, trainee_id: int, index: int, outcome: str) -> dict[str, Any]:
+    """A complete answer to `exercise` that fits its type: a quiz answered right, except
+    that work to be returned misses the first question."""
     spec: dict[str, Any] = exercise.spec or {}
-    submission = Submission(
-        cohort_id=cohort_id,
-        user_id=trainee_id,
-        exercise_id=exercise.id or 0,
-        submitted_at=sent,
-        status=outcome,
-    )
     kind = exercise.type
     if kind == "quiz":
-        # Right answers, except that a trainee who is behind misses the first question.
         answers = [
             [j for j, option in enumerate(q.get("options") or []) if option.get("correct")]
             for q in spec.get("questions") or []
         ]
         if answers and outcome == SubmissionStatus.RETURNED:
             answers[0] = [0] if answers[0] != [0] else [1]
-        submission.content = {"answers": answers}
-        submission.score = quiz_score(spec, answers)
-        submission.status = SubmissionStatus.SCORED
-    elif kind == "survey":
-        submission.content = survey_answer(spec, f"{exercise.slug}:{trainee_id}")
-        submission.status = SubmissionStatus.SCORED
-    elif kind == "case_study":
+        return {"answers": answers}
+    if kind == "survey":
+        return survey_answer(spec, f"{exercise.slug}:{trainee_id}")
+    if kind == "case_study":
         questions = spec.get("questions") or []
-        submission.content = {
-            "answers": [CASE_ANSWERS[i % len(CASE_ANSWERS)] for i in range(len(questions))]
-        }
-    elif kind == "action_plan":
-        submission.content = {name: REFLECTIONS[index % 3] for name, _label in ACTION_PLAN_FIELDS}
-    else:
-        submission.content = {"answer": REFLECTIONS[index % len(REFLECTIONS)]}
-    return submission
+        return {"answers": [CASE_ANSWERS[i % len(CASE_ANSWERS)] for i in range(len(questions))]}
+    if kind == "action_plan":
+        return {name: REFLECTIONS[index % 3] for name, _label in ACTION_PLAN_FIELDS}
+    return {"answer": REFLECTIONS[index % len(REFLECTIONS)]}
 
 
 # How strongly trainees agree, per statement (weights for ratings 1-5): mostly positive,

@@ -1,8 +1,8 @@
 """Demo answers to the Pakistan cohort's feedback surveys, so the results pages show
 figures, filters and comments: most trainees answer the first milestone's survey, fewer
 each later one (never fewer than about twenty-five), and a trainer has answered the first
-survey ("you said, we did"). Written only when no survey of the cohort has answers yet;
-nobody is notified: this is set-up, not news."""
+survey ("you said, we did"). Answers go through `submit` and the response through
+`reports.surveys.add_reply`. Written only when no survey of the cohort has answers yet."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from sqlmodel import Session, col, select
 
 from iil_lms.cohorts.models import Cohort, Membership, Role
 from iil_lms.curriculum.models import PlanItem
-from iil_lms.learning.demo import OPEN_MODULE_UNTOUCHED, survey_answer
-from iil_lms.learning.models import Submission, SubmissionStatus
+from iil_lms.demo.people import cohort_spec
+from iil_lms.demo.work import Shape, survey_answer
+from iil_lms.learning import service
+from iil_lms.learning.models import Submission
 from iil_lms.learning.survey_replies import SurveyReply
-from iil_lms.reports.surveys import survey_rows
+from iil_lms.reports.surveys import add_reply, survey_rows
 
 COHORT = "ctp-2026"
 REPLY = (
@@ -68,7 +70,8 @@ def seed_demo(session: Session, today: date | None = None) -> int:
         .where(Membership.cohort_id == cohort.id, Membership.role == Role.TRAINER.value)
         .order_by(col(Membership.user_id))
     ).first()
-    written = 0
+    untouched = Shape.of(cohort_spec(COHORT)).untouched
+    work: list[service.NewWork] = []
     for k, (exercise, module, _milestone) in enumerate(rows):
         share = max(1, 8 - 2 * k)  # out of ten: 80 %, 60 %, 40 %, 20 %, then 10 %
         opened = opens.get(module.id or 0) or cohort.starts_on
@@ -76,7 +79,7 @@ def seed_demo(session: Session, today: date | None = None) -> int:
             continue
         for index, trainee_id in enumerate(trainees):
             if (
-                index < OPEN_MODULE_UNTOUCHED
+                index < untouched
                 or (index * 7 + k) % 10 >= share
                 or (trainee_id, exercise.id) in answered
             ):
@@ -87,22 +90,15 @@ def seed_demo(session: Session, today: date | None = None) -> int:
                     opened + timedelta(days=5 + index % 20), time(9 + index % 8), tzinfo=UTC
                 ),
             )
-            session.add(
-                Submission(
-                    cohort_id=cohort.id,
-                    user_id=trainee_id,
-                    exercise_id=exercise.id or 0,
-                    content=survey_answer(exercise.spec or {}, f"{exercise.slug}:{trainee_id}"),
-                    status=SubmissionStatus.SCORED,
-                    submitted_at=sent,
+            work.append(
+                service.NewWork(
+                    trainee_id,
+                    exercise.id or 0,
+                    survey_answer(exercise.spec or {}, f"{exercise.slug}:{trainee_id}"),
+                    at=sent,
                 )
             )
-            written += 1
+    service.submit_many(session, cohort_id=cohort.id, work=work)
     if trainer_id is not None:
-        session.add(
-            SurveyReply(
-                cohort_id=cohort.id, exercise_id=survey_ids[0], author_id=trainer_id, body=REPLY
-            )
-        )
-    session.flush()
-    return written
+        add_reply(session, cohort, survey_ids[0], author_id=trainer_id, body=REPLY)
+    return len(work)

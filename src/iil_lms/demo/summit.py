@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Cohort, Membership, Role
-from iil_lms.notifications.service import muted
 from iil_lms.summit import judging, pitches, planning, service
 from iil_lms.summit.models import Summit
 from iil_lms.summit.scheduler import ScheduleInfeasible
@@ -52,11 +51,8 @@ JUDGES = (
 
 
 def seed_demo(session: Session) -> None:
-    with muted(session):
-        _seed(session)
-
-
-def _seed(session: Session) -> None:
+    """The summit, as its organiser and trainees would set it up (build_demo mutes
+    notifications around it)."""
     cohort = session.exec(select(Cohort).where(Cohort.slug == COHORT)).first()
     if cohort is None or cohort.id is None:
         return

@@ -1,23 +1,26 @@
-"""Demo data for issue 5: mentors for every trainee of the demo cohorts (the balanced
-assignment with its default rules), a trainer's welcome post in every learning circle,
-a first mentoring conversation, and one approved outreach story per academy so that
-the showcase is not empty. Each part is written only when its cohort has none yet, so
-running the demo again changes nothing. Nobody is notified: this is set-up, not news."""
+"""Demo mentoring and outreach: mentors for every trainee of the demo cohorts (the
+balanced assignment with its default rules, applied as a trainer would), a trainer's
+welcome post in every learning circle, a first mentoring conversation in the mentor's
+log, and one outreach story per academy, submitted by a trainee and approved by a
+trainer, so that the showcase is not empty. All through the mentoring and outreach
+services. Each part is written only when its cohort has none yet, so running the demo
+again changes nothing."""
 
 from __future__ import annotations
 
-import secrets
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from iil_lms.accounts.service import audit
 from iil_lms.cohorts.models import Cohort, LearningCircle, Membership, Role
-from iil_lms.db import utcnow
+from iil_lms.db import clock_at
+from iil_lms.mentoring import circles, log
 from iil_lms.mentoring.matching import MatchOptions
 from iil_lms.mentoring.models import CirclePost, LogMode, MentorAssignment, MentoringLogEntry
-from iil_lms.mentoring.proposals import propose
-from iil_lms.outreach.models import OutreachDecision, OutreachItem, OutreachKind, OutreachStatus
+from iil_lms.mentoring.proposals import apply_proposal, propose
+from iil_lms.outreach import service as outreach
+from iil_lms.outreach.models import OutreachItem, OutreachKind
+from iil_lms.settings import Settings, get_settings
 
 DEMO_COHORTS = ("ctp-2026", "yics-2026")
 
@@ -42,42 +45,35 @@ STORY_BODY = (
 )
 
 
-def seed_demo(session: Session, actor_id: int | None) -> None:
-    """Add the mentoring and outreach demo data to the demo cohorts that lack it."""
+def seed_demo(
+    session: Session, actor_id: int, today: date, settings: Settings | None = None
+) -> None:
+    """Add the mentoring and outreach demo data to the demo cohorts that lack it;
+    `actor_id` (the site admin) applies the mentor assignment."""
     cohorts = session.exec(select(Cohort).where(col(Cohort.slug).in_(DEMO_COHORTS))).all()
     for cohort in sorted(cohorts, key=lambda c: c.slug):
         assert cohort.id is not None
         _assign_mentors(session, cohort.id, actor_id)
         _welcome_posts(session, cohort.id)
-        _first_conversation(session, cohort.id)
-        _approved_story(session, cohort.id)
+        _first_conversation(session, cohort, today)
+        _approved_story(session, cohort.id, settings or get_settings())
     session.flush()
 
 
-def _assign_mentors(session: Session, cohort_id: int, actor_id: int | None) -> None:
+def _assign_mentors(session: Session, cohort_id: int, actor_id: int) -> None:
     if session.exec(
         select(MentorAssignment.id).where(MentorAssignment.cohort_id == cohort_id)
     ).first():
         return
-    proposal = propose(session, cohort_id, MatchOptions())
-    for trainee_id, mentor_id in sorted(proposal.result.pairs.items()):
-        session.add(
-            MentorAssignment(
-                cohort_id=cohort_id,
-                mentor_id=mentor_id,
-                trainee_id=trainee_id,
-                assigned_by_id=actor_id,
-                method="auto",
-            )
-        )
-    audit(
+    options = MatchOptions()
+    proposal = propose(session, cohort_id, options)
+    apply_proposal(
         session,
+        cohort_id=cohort_id,
+        options=options,
+        fingerprint=proposal.fingerprint,
         actor_id=actor_id,
-        action="mentor.auto_assign",
-        subject=f"cohort:{cohort_id}",
-        detail=f"demo: {len(proposal.result.pairs)} trainees",
     )
-    session.flush()
 
 
 def _first_trainer(session: Session, cohort_id: int) -> int | None:
@@ -100,14 +96,16 @@ def _welcome_posts(session: Session, cohort_id: int) -> None:
     if session.exec(select(CirclePost.id).where(col(CirclePost.circle_id).in_(circle_ids))).first():
         return
     for circle_id in circle_ids:
-        if circle_id is not None:
-            session.add(CirclePost(circle_id=circle_id, author_id=trainer_id, body=WELCOME))
+        access = circles.circle_access(session, circle_id or 0, user_id=trainer_id, is_admin=False)
+        assert access is not None, "a trainer of the cohort reads its circles"
+        circles.add_post(session, access=access, author_id=trainer_id, body=WELCOME, parent_id=None)
 
 
-def _first_conversation(session: Session, cohort_id: int) -> None:
-    """A log entry for the first trainee (the demo's trainee login) with their mentor."""
+def _first_conversation(session: Session, cohort: Cohort, today: date) -> None:
+    """A log entry for the first trainee (the demo's trainee login) by their mentor, three
+    days into the year."""
     if session.exec(
-        select(MentoringLogEntry.id).where(MentoringLogEntry.cohort_id == cohort_id)
+        select(MentoringLogEntry.id).where(MentoringLogEntry.cohort_id == cohort.id)
     ).first():
         return
     pair = session.exec(
@@ -118,7 +116,7 @@ def _first_conversation(session: Session, cohort_id: int) -> None:
             & (col(Membership.cohort_id) == MentorAssignment.cohort_id),
         )
         .where(
-            MentorAssignment.cohort_id == cohort_id,
+            MentorAssignment.cohort_id == cohort.id,
             col(MentorAssignment.ended_at).is_(None),
             Membership.role == Role.TRAINEE.value,
         )
@@ -127,49 +125,40 @@ def _first_conversation(session: Session, cohort_id: int) -> None:
     if pair is None:
         return
     trainee_id, mentor_id = pair
-    cohort = session.get(Cohort, cohort_id)
-    starts = cohort.starts_on if cohort and cohort.starts_on else date(2026, 9, 1)
-    session.add(
-        MentoringLogEntry(
-            cohort_id=cohort_id,
+    held_on = min(cohort.starts_on + timedelta(days=3), today)
+    with clock_at(datetime.combine(held_on, time(12), tzinfo=UTC)):
+        log.add_log_entry(
+            session,
+            cohort_id=cohort.id or 0,
             mentor_id=mentor_id,
             trainee_id=trainee_id,
-            held_on=starts + timedelta(days=3),
+            held_on=held_on,
             mode=LogMode.IN_PERSON,
             topics=LOG_TOPICS,
             next_steps=LOG_NEXT_STEPS,
+            today=today,
         )
-    )
 
 
-def _approved_story(session: Session, cohort_id: int) -> None:
+def _approved_story(session: Session, cohort_id: int, settings: Settings) -> None:
+    """The cohort's first trainee submits a story and its first trainer approves it."""
     if session.exec(select(OutreachItem.id).where(OutreachItem.cohort_id == cohort_id)).first():
         return
     trainer_id = _first_trainer(session, cohort_id)
-    author = session.exec(
-        select(Membership.user_id, Membership.department)
+    author_id = session.exec(
+        select(Membership.user_id)
         .where(Membership.cohort_id == cohort_id, Membership.role == Role.TRAINEE.value)
         .order_by(col(Membership.id))
     ).first()
-    if trainer_id is None or author is None:
+    if trainer_id is None or author_id is None:
         return
-    now = utcnow()
-    item = OutreachItem(
-        public_id=secrets.token_urlsafe(12),
+    item = outreach.create_item(
+        session,
+        settings,
         cohort_id=cohort_id,
-        author_id=author[0],
-        kind=OutreachKind.STORY,
-        title=STORY_TITLE,
-        body=STORY_BODY,
-        department=author[1],
-        show_name=True,
-        status=OutreachStatus.APPROVED,
-        moderated_by_id=trainer_id,
-        moderated_at=now,
-        approved_at=now,
+        author_id=author_id,
+        draft=outreach.Draft(
+            kind=OutreachKind.STORY, title=STORY_TITLE, body=STORY_BODY, show_name=True
+        ),
     )
-    session.add(item)
-    session.flush()
-    assert item.id is not None
-    session.add(OutreachDecision(item_id=item.id, actor_id=author[0], action="submitted"))
-    session.add(OutreachDecision(item_id=item.id, actor_id=trainer_id, action="approved"))
+    outreach.moderate(session, item, actor_id=trainer_id, action="approve", note="")
