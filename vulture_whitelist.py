@@ -138,3 +138,5 @@ _.permission  # unused attribute (src/iil_lms/web/auth.py:352)
 _.permission  # unused attribute (src/iil_lms/web/auth.py:399)
 _.filter_stream  # unused method (src/iil_lms/web/template_i18n.py:62)
 _.make_globals  # unused method (src/iil_lms/web/templating.py:123)
+reviewed_by_id  # unused variable (src/iil_lms/learning/models.py:84), a column the audit of a review keeps
+_.reviewed_by_id  # unused attribute (src/iil_lms/mentoring/review.py:292)
