@@ -17,6 +17,9 @@ from starlette.requests import ClientDisconnect
 import iil_lms.all_models  # noqa: F401 - every table known before any query
 from iil_lms import __version__, i18n
 from iil_lms.accounts.routes import router as accounts_router
+from iil_lms.api.account_routes import router as api_tokens_router
+from iil_lms.api.routes import api_error_detail
+from iil_lms.api.routes import router as api_router
 from iil_lms.audit.routes import router as audit_router
 from iil_lms.certificates.routes import api_router as certificates_api_router
 from iil_lms.certificates.routes import router as certificates_router
@@ -86,6 +89,8 @@ ROUTERS = [
     gesi_router,
     trainee_report_router,
     at_risk_router,
+    api_tokens_router,
+    api_router,
 ]
 
 
@@ -181,7 +186,11 @@ def _install_error_pages(app: FastAPI) -> None:
             # FastAPI reads declared form fields itself and turns the disconnect into a 400.
             return await client_gone(request, exc.__cause__)
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+            return JSONResponse(
+                {"detail": api_error_detail(exc.status_code, exc.detail)},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
         _negotiate_for_error(request)
         template = {403: "errors/403.html", 404: "errors/404.html"}.get(
             exc.status_code, "errors/error.html"
