@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -168,6 +169,19 @@ async def client_gone(request: Request, _exc: ClientDisconnect) -> Response:
     return Response(status_code=CLIENT_CLOSED_REQUEST)
 
 
+def _plain_errors(errors: Any) -> list[dict[str, Any]]:
+    """Validation errors as JSON can carry them: where, why and what kind; the input
+    only when it is plain text or a number (a body that is not JSON arrives as bytes)."""
+    plain = []
+    for error in errors:
+        item = {key: error[key] for key in ("loc", "msg", "type") if key in error}
+        value = error.get("input")
+        if isinstance(value, str | int | float | bool) and len(str(value)) <= 200:
+            item["input"] = value
+        plain.append(item)
+    return plain
+
+
 def _install_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(ClientDisconnect, client_gone)  # type: ignore[arg-type]
 
@@ -210,7 +224,7 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            return JSONResponse({"detail": _plain_errors(exc.errors())}, status_code=422)
         _negotiate_for_error(request)
         context = {"status_code": 400, "problems": invalid_fields(exc.errors())}
         return render(request, "errors/error.html", context, status_code=400)
