@@ -8,7 +8,7 @@ import re
 
 from sqlmodel import select
 
-from iil_lms.accounts.models import AuditEntry
+from iil_lms.accounts.models import AuditEntry, User
 from iil_lms.api import tokens
 from iil_lms.api.models import ApiToken
 from tests.api.helpers import bearer, token_for
@@ -146,3 +146,17 @@ def test_a_read_token_cannot_write_and_writes_nothing(client, factory, session):
         ]
         == []
     )
+
+
+def test_a_signed_in_browser_cannot_write_through_the_api_without_a_token(client, factory, session):
+    c = factory.cohort(trainees=0)
+    client.login(c.trainers[0].email)
+    csrf = client.csrf("/account")
+    for kwargs in (
+        {"json": {"rows": [{"name": "Forged", "email": "forged@example.test"}]}},
+        {"data": {"csrf_token": csrf, "rows": "x"}},
+    ):
+        refused = client.post(f"/api/v1/cohorts/{c.cohort.id}/roster", **kwargs)
+        assert refused.status_code == 401
+    session.rollback()
+    assert session.exec(select(User).where(User.email == "forged@example.test")).first() is None
