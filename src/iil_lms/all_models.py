@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from iil_lms.accounts import models as accounts_models
+from iil_lms.api import models as api_models
 from iil_lms.audit import chain as audit_chain  # seals audit entries at every commit
 from iil_lms.certificates import models as certificates_models
 from iil_lms.cohorts import models as cohorts_models
@@ -18,6 +19,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "accounts_models",
+    "api_models",
     "audit_chain",
     "certificates_models",
     "cohorts_models",

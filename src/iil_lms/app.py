@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +18,9 @@ from starlette.requests import ClientDisconnect
 import iil_lms.all_models  # noqa: F401 - every table known before any query
 from iil_lms import __version__, i18n
 from iil_lms.accounts.routes import router as accounts_router
+from iil_lms.api.account_routes import router as api_tokens_router
+from iil_lms.api.routes import api_error_detail
+from iil_lms.api.routes import router as api_router
 from iil_lms.audit.routes import router as audit_router
 from iil_lms.certificates.routes import api_router as certificates_api_router
 from iil_lms.certificates.routes import router as certificates_router
@@ -86,6 +90,8 @@ ROUTERS = [
     gesi_router,
     trainee_report_router,
     at_risk_router,
+    api_tokens_router,
+    api_router,
 ]
 
 
@@ -163,6 +169,19 @@ async def client_gone(request: Request, _exc: ClientDisconnect) -> Response:
     return Response(status_code=CLIENT_CLOSED_REQUEST)
 
 
+def _plain_errors(errors: Any) -> list[dict[str, Any]]:
+    """Validation errors as JSON can carry them: where, why and what kind; the input
+    only when it is plain text or a number (a body that is not JSON arrives as bytes)."""
+    plain = []
+    for error in errors:
+        item = {key: error[key] for key in ("loc", "msg", "type") if key in error}
+        value = error.get("input")
+        if isinstance(value, str | int | float | bool) and len(str(value)) <= 200:
+            item["input"] = value
+        plain.append(item)
+    return plain
+
+
 def _install_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(ClientDisconnect, client_gone)  # type: ignore[arg-type]
 
@@ -181,7 +200,11 @@ def _install_error_pages(app: FastAPI) -> None:
             # FastAPI reads declared form fields itself and turns the disconnect into a 400.
             return await client_gone(request, exc.__cause__)
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+            return JSONResponse(
+                {"detail": api_error_detail(exc.status_code, exc.detail)},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
         _negotiate_for_error(request)
         template = {403: "errors/403.html", 404: "errors/404.html"}.get(
             exc.status_code, "errors/error.html"
@@ -201,7 +224,7 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            return JSONResponse({"detail": _plain_errors(exc.errors())}, status_code=422)
         _negotiate_for_error(request)
         context = {"status_code": 400, "problems": invalid_fields(exc.errors())}
         return render(request, "errors/error.html", context, status_code=400)

@@ -111,6 +111,13 @@ NOT_PAGES: dict[str, str] = {
     "/certificates/{code}/pdf": "PDF (a certificate)",
     "/verify/{code}/credential.json": "a signed Open Badges credential (JSON-LD)",
     "/api/v1/certificates/{code}": "JSON verification of a certificate code",
+    "/api/v1/cohorts": "JSON API (bearer token): the person's cohorts",
+    "/api/v1/cohorts/{cohort_id}": "JSON API (bearer token): one cohort",
+    "/api/v1/cohorts/{cohort_id}/roster": "JSON API (bearer token): the roster",
+    "/api/v1/cohorts/{cohort_id}/progress": "JSON API (bearer token): progress per trainee",
+    "/api/v1/cohorts/{cohort_id}/surveys": "JSON API (bearer token): the cohort's surveys",
+    "/api/v1/cohorts/{cohort_id}/surveys/{exercise_id}/results": "JSON API (bearer token): "
+    "one survey's results",
     "/cohorts/{cohort_id}/certificates/jobs/{job_id}/{name}": "a bulk issue's PDF or ZIP",
 }
 

@@ -26,6 +26,8 @@ from sqlmodel import Session
 
 from iil_lms.accounts import service as accounts
 from iil_lms.accounts.models import User
+from iil_lms.api import tokens as api_tokens
+from iil_lms.api.models import ApiToken
 from iil_lms.cohorts.models import Cohort
 from iil_lms.mentoring.models import MentorAssignment
 from iil_lms.settings import Settings
@@ -104,10 +106,26 @@ class RoleClient:
     csrf_token: str
 
 
+def _api_token(session: Session, user: User) -> str:
+    """A read+write API token of `user`, stored directly (as tokens.create stores it,
+    without its audit entry, which would show up in the audit log tests' counts)."""
+    token = api_tokens.TOKEN_START + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            user_id=user.id or 0,
+            name="matrix",
+            token_hash=api_tokens.hash_token(token),
+            prefix=token[: api_tokens.PREFIX_LENGTH],
+            scope=api_tokens.WRITE,
+        )
+    )
+    return token
+
+
 def client_for(app: FastAPI, world: World, role: str) -> RoleClient:
     """A fresh client for `role`: a session started directly in the database (what a
-    successful login does), or for anonymous an anonymous cookie; either way the CSRF
-    token is the one its pages would render."""
+    successful login does) and an API token, or for anonymous an anonymous cookie;
+    either way the CSRF token is the one its pages would render."""
     client = WebClient(app, base_url="http://testserver")
     secret = world.settings.secret_key
     if role == "anonymous":
@@ -116,8 +134,12 @@ def client_for(app: FastAPI, world: World, role: str) -> RoleClient:
         token = sign(secret, "anon:" + anon_id)
     else:
         session_token = accounts.start_session(world.session, world.settings, world.users[role])
+        # and an API token that may read and write, sent with every request: the pages
+        # ignore it, /api/v1 signs in with it only (never with the cookie)
+        api_token = _api_token(world.session, world.users[role])
         world.session.commit()
         client.cookies.set(SESSION_COOKIE, session_token)
+        client.headers["Authorization"] = f"Bearer {api_token}"
         token = sign(secret, "session:" + accounts.hash_token(session_token))
     return RoleClient(role=role, client=client, csrf_token=token)
 

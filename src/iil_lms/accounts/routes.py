@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from iil_lms.accounts import service, throttle
 from iil_lms.accounts.models import User
+from iil_lms.api import tokens as api_tokens
 from iil_lms.cohorts import service as cohorts
 from iil_lms.i18n import gettext as _
 from iil_lms.i18n import ngettext, set_language
@@ -274,7 +275,11 @@ def reset(
 
 
 def _account_page(
-    request: Request, viewer: SignedIn, status_code: int = 200, **context: object
+    request: Request,
+    viewer: SignedIn,
+    session: DbSession,
+    status_code: int = 200,
+    **context: object,
 ) -> Response:
     assert viewer.user is not None
     user = viewer.user
@@ -289,14 +294,18 @@ def _account_page(
         "profile": profile,
         "profile_errors": {},
         "min_password": service.MIN_PASSWORD_LENGTH,
+        "api_tokens": api_tokens.of_user(session, user.id or 0),
+        "token_scopes": api_tokens.SCOPES,
+        "token_form": {"name": "", "scope": api_tokens.READ},
+        "token_errors": {},
     }
     page.update(context)
     return render(request, "accounts/account.html", page, status_code=status_code)
 
 
 @router.get("/account")
-def account_page(request: Request, viewer: SignedIn) -> Response:
-    return _account_page(request, viewer)
+def account_page(request: Request, viewer: SignedIn, session: DbSession) -> Response:
+    return _account_page(request, viewer, session)
 
 
 @router.post("/account/profile")
@@ -325,7 +334,7 @@ def change_profile(
             else _("Use at most %(count)s characters.", count=service.PROFILE_LIMITS[name])
             for name, reason in problem.fields.items()
         }
-        return _account_page(request, viewer, 400, profile=values, profile_errors=errors)
+        return _account_page(request, viewer, session, 400, profile=values, profile_errors=errors)
     return redirect(request, "/account", _("Your profile is saved."))
 
 
@@ -380,7 +389,7 @@ def change_password(
         ),
     }
     field, message, status = errors[result.problem]
-    response = _account_page(request, viewer, status, password_errors={field: message})
+    response = _account_page(request, viewer, session, status, password_errors={field: message})
     if result.problem == "throttled":
         response.headers["Retry-After"] = str(result.retry_after)
     return response

@@ -20,6 +20,7 @@ from fastapi import (
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from iil_lms.api.schemas import CertificateVerification, UnknownCertificate
 from iil_lms.certificates import codes, jobs, service
 from iil_lms.certificates import design as designs
 from iil_lms.certificates import pdf as printing
@@ -479,7 +480,13 @@ def credential_file(session: DbSession, code: str) -> Response:
 
 @api_router.get(
     "/certificates/{code}",
-    responses={404: {"description": 'No certificate has this code (status "unknown")'}},
+    response_model=CertificateVerification,
+    responses={
+        404: {
+            "model": UnknownCertificate,
+            "description": 'No certificate has this code (status "unknown")',
+        }
+    },
 )
 def verify_json(session: DbSession, code: str) -> Response:
     """Whether a certificate code is valid, revoked or replaced, with what it says;

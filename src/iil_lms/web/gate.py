@@ -97,6 +97,12 @@ async def _write_through_gate(
         await run_in_threadpool(_write_with_retries, app, function, kwargs)
 
 
+async def write_later(app: Any, function: Callable[..., Any], **kwargs: Any) -> None:
+    """`function(session, **kwargs)` in a transaction of its own, through the gate, with
+    the bounded retry: for a background task that records something seen."""
+    await _write_through_gate(app, function, kwargs)
+
+
 def write_after_response(
     request: Request,
     session: Session,

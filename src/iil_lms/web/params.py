@@ -1,5 +1,5 @@
-"""Typed request parameters, declared once: ids within SQLite's and PostgreSQL's 64-bit
-integers, page numbers within reason, and the circle filter's few forms. A value outside
+"""Typed request parameters, declared once: ids within the id columns' range (32-bit
+on PostgreSQL), page numbers within reason, and the circle filter's few forms. A value outside
 them is refused at the edge with a 400 page (422 JSON under /api) that names the field,
 never passed on to a query that would fail with a 500."""
 
@@ -15,8 +15,10 @@ from pydantic import Field
 
 from iil_lms.i18n import gettext as _
 
-# The largest value of a signed 64-bit integer column (SQLite INTEGER, PostgreSQL BIGINT).
-MAX_ID = 2**63 - 1
+# The largest id: the id columns are INTEGER, 32 bits on PostgreSQL (SQLite's hold 64),
+# and PostgreSQL refuses a larger value in a comparison with a 500 (found by the API's
+# schemathesis run on PostgreSQL).
+MAX_ID = 2**31 - 1
 # Far beyond any list the pages show, and small enough that an offset stays in 64 bits.
 MAX_PAGE = 1_000_000
 
