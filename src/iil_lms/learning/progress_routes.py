@@ -16,7 +16,7 @@ from iil_lms.i18n import gettext as _
 from iil_lms.i18n import local_today
 from iil_lms.learning import progress
 from iil_lms.reports import exports
-from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
+from iil_lms.web.auth import CohortAccess, DbSession, cohort_role, inline_reads, run_db
 from iil_lms.web.flash import FLASH_COOKIE
 from iil_lms.web.page_cache import PageCache, clear_on_flush
 from iil_lms.web.params import CircleFilter
@@ -61,7 +61,8 @@ def _report(
 
 
 @router.get("/cohorts/{cohort_id}/progress")
-def progress_page(
+@inline_reads
+async def progress_page(
     request: Request,
     access: ProgressAccess,
     session: DbSession,
@@ -83,7 +84,7 @@ def progress_page(
         key = "|".join(
             (
                 str(access.cohort.id),
-                progress.grid_fingerprint(session, access.cohort.id),
+                await run_db(request, progress.grid_fingerprint, session, access.cohort.id),
                 local_today().isoformat(),
                 access.viewer.language,
                 str(request.query_params),
@@ -101,7 +102,11 @@ def progress_page(
             )
     cached = _GRIDS.get(key) if key is not None else None
     if cached is None:
-        report = _report(access, session, circle, status, sort, attendance, withdrawn)
+        # Built once per change of the cohort's data (then kept): on SQLite inline, as
+        # the route's other reads (the session's connection is the event loop's).
+        report = await run_db(
+            request, _report, access, session, circle, status, sort, attendance, withdrawn
+        )
         table = render_markup(
             request,
             "learning/_progress_table.html",

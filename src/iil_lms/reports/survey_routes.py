@@ -15,7 +15,7 @@ from iil_lms.i18n import gettext as _
 from iil_lms.i18n import local_today
 from iil_lms.learning.survey_replies import replies_to
 from iil_lms.reports import survey_export, surveys
-from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
+from iil_lms.web.auth import CohortAccess, DbSession, cohort_role, inline_reads, run_db
 from iil_lms.web.page_cache import PageCache, clear_on_flush
 from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
@@ -39,8 +39,18 @@ _RESULTS: PageCache[surveys.SurveyResults] = PageCache(32)
 clear_on_flush(User, Membership, LearningCircle, Convening)
 
 
-def _results(
-    access: ResultsAccess, session: DbSession, exercise_id: PathId, group: GroupFilter = None
+async def _results(
+    request: Request,
+    access: ResultsAccess,
+    session: DbSession,
+    exercise_id: PathId,
+    group: GroupFilter = None,
+) -> surveys.SurveyResults:
+    return await run_db(request, _read_results, access, session, exercise_id, group)
+
+
+def _read_results(
+    access: CohortAccess, session: DbSession, exercise_id: int, group: str | None
 ) -> surveys.SurveyResults:
     assert access.cohort.id is not None
     key = (
@@ -111,7 +121,8 @@ def _survey_page(
 
 
 @router.get("/cohorts/{cohort_id}/feedback/{exercise_id}")
-def survey_page(request: Request, access: ResultsAccess, results: Results) -> Response:
+@inline_reads
+async def survey_page(request: Request, access: ResultsAccess, results: Results) -> Response:
     return _survey_page(request, access, results)
 
 
