@@ -72,7 +72,7 @@ def measure(config: Config, workdir: Path, database: Path | None = None) -> dict
                 wrk(
                     app_base + path,
                     HERE / "wrk_get.lua",
-                    [cookie],
+                    [cookie, "gzip"],  # as browsers ask for it
                     config.connections,
                     config.duration,
                     timeout=page_timeout(config.duration),

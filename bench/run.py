@@ -270,12 +270,13 @@ def served(target: str, env: dict[str, str], log: Path, probe: str = "/healthz")
                 process.kill()
 
 
-def page_timeout(duration: int) -> float:
+def page_timeout(duration: int) -> int:
     """wrk's --timeout for a heavy page: half the run, at most 5 s. wrk counts a request
     as timed out only once it is older than the timeout while the run lasts, so with a
     timeout as long as the run (the old 10 s for 10 s runs) a page slower than the run
-    completed nothing and counted no error: 0 req/s, 0 errors."""
-    return max(0.5, min(5.0, duration / 2))
+    completed nothing and counted no error: 0 req/s, 0 errors. Whole seconds: wrk takes
+    no fractions."""
+    return max(1, min(5, duration // 2))
 
 
 def wrk(
@@ -284,7 +285,7 @@ def wrk(
     args: list[str],
     connections: int,
     duration: int,
-    timeout: float = 10.0,
+    timeout: int = 10,
 ) -> dict[str, Any]:
     """One wrk run; its figures (requests, rps, p50_us, p99_us, socket_errors with the
     timeouts in them, timeouts, non200). `completed` is False when no request got an
@@ -297,7 +298,7 @@ def wrk(
         f"-c{connections}",
         f"-d{duration}s",
         "--timeout",
-        f"{int(timeout * 1000)}ms",
+        f"{timeout}s",
         "-s",
         str(script),
         url,
@@ -581,7 +582,7 @@ def measure(config: Config, workdir: Path) -> dict[str, Any]:
                             config.connections,
                             config.duration,
                             # A heavy page's slow answers must count as timeouts.
-                            page_timeout(config.duration) if name == "survey_results" else 10.0,
+                            page_timeout(config.duration) if name == "survey_results" else 10,
                         )
                     )
 

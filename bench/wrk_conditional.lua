@@ -1,5 +1,6 @@
 -- GET one URL with a fixed Cookie (args[1]) and If-None-Match (args[2]) header: a repeat
 -- view of an unchanged page; counts answers other than 304 and prints one JSON line.
+-- socket_errors include wrk's timeouts (also reported alone as "timeouts").
 local threads = {}
 
 function setup(thread)
