@@ -1,5 +1,6 @@
 -- GET one URL with a fixed Cookie (args[1]) and If-None-Match (args[2]) header: a repeat
 -- view of an unchanged page; counts answers other than 304 and prints one JSON line.
+-- socket_errors include wrk's timeouts (also reported alone as "timeouts").
 local threads = {}
 
 function setup(thread)
@@ -27,7 +28,7 @@ function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     'BENCH_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
-    '"socket_errors": %d, "non200": %d}\n',
+    '"socket_errors": %d, "timeouts": %d, "non200": %d}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.timeout, bad))
+    e.connect + e.read + e.write + e.timeout, e.timeout, bad))
 end

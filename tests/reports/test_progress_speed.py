@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from iil_lms.accounts.models import User
 from iil_lms.cohorts.models import Membership, Role
+from iil_lms.db import utcnow
 from iil_lms.learning.models import Submission, SubmissionStatus
 from tests.conftest import CohortFixture, Factory
 from tests.learning.factories import course
@@ -112,3 +113,57 @@ def test_progress_page_sends_the_same_statements_for_10_and_2000_trainees(
             )
         counts.append((len(statements), len(conditional)))
     assert counts[0] == counts[1], counts
+
+
+def test_a_reload_shows_a_new_submission_and_a_review_at_once(
+    session: Session, factory: Factory, client: Any
+) -> None:
+    """The rendered grid is kept between views; a trainee's new work or a review shows
+    on the next full view all the same (no If-None-Match: a reload, another trainer)."""
+    made = grown(session, factory, 3)
+    client.login(made.trainers[0].email)
+    url = f"/cohorts/{made.cohort.id}/progress"
+    before = client.get(url).text
+    assert client.get(url).text == before  # served from the kept grid
+    first = session.exec(Submission.__table__.select()).first()  # type: ignore[attr-defined]
+    submission = session.get(Submission, first.id)
+    assert submission is not None
+    # A review as the mentor's form makes it: the work is returned for revision.
+    submission.status = SubmissionStatus.RETURNED
+    submission.reviewed_at = utcnow()
+    session.add(submission)
+    session.commit()
+    after_review = client.get(url).text
+    assert after_review != before
+    session.add(
+        Submission(
+            cohort_id=made.cohort.id or 0,
+            user_id=submission.user_id,
+            exercise_id=submission.exercise_id,
+            version=2,
+            content={"answer": "revised"},
+            status=SubmissionStatus.ACCEPTED,
+        )
+    )
+    session.commit()
+    assert client.get(url).text == before  # done again, as at first
+
+
+def test_a_renamed_trainee_shows_on_the_next_view(
+    session: Session, factory: Factory, client: Any
+) -> None:
+    made = grown(session, factory, 3)
+    client.login(made.trainers[0].email)
+    url = f"/cohorts/{made.cohort.id}/progress"
+    assert "Trainee 0001" in client.get(url).text
+    user = session.exec(
+        User.__table__.select().where(User.display_name == "Trainee 0001")  # type: ignore[attr-defined]
+    ).first()
+    renamed = session.get(User, user.id)
+    assert renamed is not None
+    renamed.display_name = "Renamed Person"
+    session.add(renamed)
+    session.commit()
+    page = client.get(url).text
+    assert "Renamed Person" in page
+    assert "Trainee 0001" not in page

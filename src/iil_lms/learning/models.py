@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, SQLModel, select
 
@@ -17,7 +17,11 @@ class Draft(SQLModel, table=True):
     """The unsaved answer being typed; one per trainee and exercise. `revision` grows
     with every save so a stale tab can be told that a newer save exists."""
 
-    __table_args__ = (UniqueConstraint("cohort_id", "user_id", "exercise_id"),)
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "user_id", "exercise_id"),
+        # The progress grid's ETag reads the cohort's newest save from this index alone.
+        Index("ix_draft_cohort_updated", "cohort_id", "updated_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     cohort_id: int = Field(foreign_key="cohort.id", index=True)
@@ -59,6 +63,8 @@ class Submission(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("cohort_id", "user_id", "exercise_id", "version"),
         UniqueConstraint("user_id", "idempotency_key"),
+        # The progress grid's ETag reads the cohort's newest review from this index alone.
+        Index("ix_submission_cohort_reviewed", "cohort_id", "reviewed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, true
+from sqlalchemy import and_, bindparam, case, func, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -570,12 +570,10 @@ def csv_filename(cohort_slug: str, day: date) -> str:
 # --- conditional requests ---------------------------------------------------------------
 
 
-def grid_fingerprint(session: Session, cohort_id: int) -> str:
-    """A cheap fingerprint of everything the grid is built from, in one query without
-    building the grid: counts and latest changes of the cohort's memberships, mentor
-    assignments, plan, submissions, drafts, attendance, circles and at-risk settings. It
-    changes whenever a trainee submits, saves, is reviewed, moves circle, changes mentor,
-    or the plan or attendance changes; the page's ETag is made from it."""
+def _fingerprint_statement() -> Any:
+    """The fingerprint query, built once (building a statement of nine aggregate
+    subqueries cost more than SQLite takes to run it); the cohort is a bound parameter."""
+    cohort_id: Any = bindparam("cohort_id")
     parts = [
         sa_select(
             func.count(),
@@ -599,14 +597,6 @@ def grid_fingerprint(session: Session, cohort_id: int) -> str:
         ).where(col(PlanItem.cohort_id) == cohort_id),
         sa_select(
             func.count(),
-            func.max(col(Submission.id)),
-            func.max(col(Submission.reviewed_at)),
-        ).where(col(Submission.cohort_id) == cohort_id),
-        sa_select(func.count(), func.max(col(Draft.updated_at))).where(
-            col(Draft.cohort_id) == cohort_id
-        ),
-        sa_select(
-            func.count(),
             func.max(col(Attendance.recorded_at)),
             func.sum(case((col(Attendance.present), col(Attendance.id)), else_=0)),
         )
@@ -620,11 +610,39 @@ def grid_fingerprint(session: Session, cohort_id: int) -> str:
         ),
         sa_select(func.max(col(CurriculumVersion.id))),
     ]
+    # Submissions and drafts are never deleted: a new one raises the newest id or save
+    # time, a review the newest review time. Each of these is a scalar subquery of one
+    # max(), which SQLite answers from an index without reading the cohort's rows
+    # (count() would read them all; as a joined subquery the max() is not optimised).
+    newest = [
+        sa_select(func.max(col(Submission.id)))
+        .where(col(Submission.cohort_id) == cohort_id)
+        .scalar_subquery(),
+        sa_select(func.max(col(Submission.reviewed_at)))
+        .where(col(Submission.cohort_id) == cohort_id)
+        .scalar_subquery(),
+        sa_select(func.max(col(Draft.updated_at)))
+        .where(col(Draft.cohort_id) == cohort_id)
+        .scalar_subquery(),
+    ]
     # Each part is an aggregate (one row): together, one row in one statement.
     subqueries = [part.subquery() for part in parts]
     joined: Any = subqueries[0]
     for subquery in subqueries[1:]:
         joined = joined.join(subquery, true())
     columns = [c for subquery in subqueries for c in subquery.c]
-    row = session.execute(sa_select(*columns).select_from(joined)).one()
+    return sa_select(*columns, *newest).select_from(joined)
+
+
+_FINGERPRINT = _fingerprint_statement()
+
+
+def grid_fingerprint(session: Session, cohort_id: int) -> str:
+    """A cheap fingerprint of everything the grid is built from, in one query without
+    building the grid: counts and latest changes of the cohort's memberships, mentor
+    assignments, plan, submissions (newest, newest review), drafts (newest save),
+    attendance, circles and at-risk settings. It changes whenever a trainee submits,
+    saves, is reviewed, moves circle, changes mentor, or the plan or attendance
+    changes; the page's ETag is made from it."""
+    row = session.connection().execute(_FINGERPRINT, {"cohort_id": cohort_id}).one()
     return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:32]

@@ -7,23 +7,33 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from iil_lms import __version__
-from iil_lms.cohorts.models import Role
+from iil_lms.accounts.models import User
+from iil_lms.cohorts.models import LearningCircle, Role
 from iil_lms.i18n import gettext as _
 from iil_lms.i18n import local_today
 from iil_lms.learning import progress
 from iil_lms.reports import exports
-from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
+from iil_lms.web.auth import CohortAccess, DbSession, cohort_role, inline_reads, run_db
 from iil_lms.web.flash import FLASH_COOKIE
+from iil_lms.web.page_cache import PageCache, clear_on_flush
 from iil_lms.web.params import CircleFilter
 from iil_lms.web.responses import download
-from iil_lms.web.templating import render
+from iil_lms.web.templating import render, render_markup
 
 router = APIRouter(include_in_schema=False)
 
 # Trainers and organisers of the cohort (site admins too); others 403, outsiders 404.
 ProgressAccess = Annotated[CohortAccess, Depends(cohort_role(Role.TRAINER, Role.ORGANISER))]
+
+# The rendered table and its report, under the page's ETag key (the cohort's data
+# fingerprint, day, language, filters, role): a reload or another trainer's view of an
+# unchanged cohort is not built again. Names are not in the fingerprint: a renamed
+# person or circle clears the cache.
+_GRIDS: PageCache[tuple[progress.ProgressReport, Markup]] = PageCache(16)
+clear_on_flush(User, LearningCircle)
 
 
 def _report(
@@ -52,7 +62,8 @@ def _report(
 
 
 @router.get("/cohorts/{cohort_id}/progress")
-def progress_page(
+@inline_reads
+async def progress_page(
     request: Request,
     access: ProgressAccess,
     session: DbSession,
@@ -69,10 +80,12 @@ def progress_page(
     # A repeat view answers 304 when nothing the grid shows has changed: the ETag covers
     # the cohort's data (one query), the day, the language, the filters and the layout.
     etag = None
+    key = None
     if FLASH_COOKIE not in request.cookies:
         key = "|".join(
             (
-                progress.grid_fingerprint(session, access.cohort.id),
+                str(access.cohort.id),
+                await run_db(request, progress.grid_fingerprint, session, access.cohort.id),
                 local_today().isoformat(),
                 access.viewer.language,
                 str(request.query_params),
@@ -88,7 +101,28 @@ def progress_page(
                 status_code=304,
                 headers={"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "HX-Request"},
             )
-    report = _report(access, session, circle, status, sort, attendance, withdrawn)
+    cached = _GRIDS.get(key) if key is not None else None
+    if cached is None:
+        # Built once per change of the cohort's data (then kept): on SQLite inline, as
+        # the route's other reads (the session's connection is the event loop's).
+        report = await run_db(
+            request, _report, access, session, circle, status, sort, attendance, withdrawn
+        )
+        table = render_markup(
+            request,
+            "learning/_progress_table.html",
+            {
+                "cohort": access.cohort,
+                "report": report,
+                "labels": progress.status_labels(),
+                # The mentee page is open to the cohort's trainers (and site admins).
+                "is_trainer": is_trainer,
+            },
+        )
+        if key is not None:
+            _GRIDS.put(key, (report, table))
+    else:
+        report, table = cached
     headers = {"Vary": "HX-Request"}
     if etag is not None:
         headers |= {"ETag": etag, "Cache-Control": "private, no-cache"}
@@ -98,12 +132,11 @@ def progress_page(
         {
             "cohort": access.cohort,
             "report": report,
-            "labels": progress.status_labels(),
-            # The mentee page is open to the cohort's trainers (and site admins).
+            "table": table,
             "is_trainer": is_trainer,
             "today": local_today(),
         },
-        fragment=None if restoring else "learning/_progress_table.html",
+        fragment=None if restoring else "learning/_progress_cached.html",
         headers=headers,
     )
 

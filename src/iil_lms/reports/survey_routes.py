@@ -3,16 +3,20 @@ its filters, the CSV and XLSX exports, and the trainers' "you said, we did" resp
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from iil_lms.cohorts.models import Role
+from iil_lms.accounts.models import User
+from iil_lms.cohorts.models import Convening, LearningCircle, Membership, Role
 from iil_lms.i18n import gettext as _
 from iil_lms.i18n import local_today
+from iil_lms.learning.survey_replies import replies_to
 from iil_lms.reports import survey_export, surveys
-from iil_lms.web.auth import CohortAccess, DbSession, cohort_role
+from iil_lms.web.auth import CohortAccess, DbSession, cohort_role, inline_reads, run_db
+from iil_lms.web.page_cache import PageCache, clear_on_flush
 from iil_lms.web.params import PathId
 from iil_lms.web.responses import redirect
 from iil_lms.web.templating import render
@@ -27,14 +31,49 @@ ReplyAccess = Annotated[CohortAccess, Depends(cohort_role(Role.TRAINER))]
 GroupFilter = Annotated[str | None, Query(max_length=60, pattern=surveys.GROUP_PATTERN)]
 NO_STORE = {"Cache-Control": "private, no-store"}
 
+# Computed results per (cohort, survey, filter, language, what they are computed from):
+# a repeat view costs the fingerprint's one query and the replies' one, then rendering.
+# GESI fields and names are not in the fingerprint: a flushed person, membership,
+# circle or convening clears the cache.
+_RESULTS: PageCache[surveys.SurveyResults] = PageCache(32)
+clear_on_flush(User, Membership, LearningCircle, Convening)
 
-def _results(
-    access: ResultsAccess, session: DbSession, exercise_id: PathId, group: GroupFilter = None
+
+async def _results(
+    request: Request,
+    access: ResultsAccess,
+    session: DbSession,
+    exercise_id: PathId,
+    group: GroupFilter = None,
 ) -> surveys.SurveyResults:
+    return await run_db(request, _read_results, access, session, exercise_id, group)
+
+
+def _read_results(
+    access: CohortAccess, session: DbSession, exercise_id: int, group: str | None
+) -> surveys.SurveyResults:
+    assert access.cohort.id is not None
+    key = (
+        access.cohort.id,
+        exercise_id,
+        group or "",
+        access.viewer.language,
+        surveys.results_fingerprint(session, access.cohort.id),
+    )
+    cached = _RESULTS.get(key)
+    if cached is not None:
+        # The "you said, we did" replies are read every time: a new one shows at once.
+        return replace(
+            cached,
+            cohort=access.cohort,
+            replies=replies_to(session, access.cohort.id, exercise_id),
+        )
     try:
-        return surveys.survey_results(session, access.cohort, exercise_id, group)
+        results = surveys.survey_results(session, access.cohort, exercise_id, group)
     except surveys.SurveyNotFound as missing:
         raise HTTPException(status_code=404) from missing
+    _RESULTS.put(key, replace(results, replies=[]))
+    return results
 
 
 Results = Annotated[surveys.SurveyResults, Depends(_results)]
@@ -82,7 +121,8 @@ def _survey_page(
 
 
 @router.get("/cohorts/{cohort_id}/feedback/{exercise_id}")
-def survey_page(request: Request, access: ResultsAccess, results: Results) -> Response:
+@inline_reads
+async def survey_page(request: Request, access: ResultsAccess, results: Results) -> Response:
     return _survey_page(request, access, results)
 
 

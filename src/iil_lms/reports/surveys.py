@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -468,6 +468,56 @@ def survey_results(
             if len(points) > 1:
                 results.statement_trends.append(StatementTrend(text, points))
     return results
+
+
+# --- what the results are computed from -----------------------------------------------
+
+
+def _fingerprint_statement() -> Any:
+    """Everything `survey_results` reads, as one row of scalar subqueries, built once:
+    the cohort's newest submission (an answer, or a new version of one: submissions are
+    never deleted), its trainees (count, newest, withdrawals, circles), its plan (which
+    surveys), its convenings (their titles name the surveys), its circles and the
+    curriculum version. Each reads an index or a few rows, whatever the number of
+    answers. Edits to a person's GESI fields, a circle's or a convening's name are
+    not in it: the results cache is cleared when such a row is flushed."""
+    cohort_id: Any = bindparam("cohort_id")
+    in_cohort = {
+        Submission: col(Submission.cohort_id) == cohort_id,
+        Membership: col(Membership.cohort_id) == cohort_id,
+        PlanItem: col(PlanItem.cohort_id) == cohort_id,
+        Convening: col(Convening.cohort_id) == cohort_id,
+        LearningCircle: col(LearningCircle.cohort_id) == cohort_id,
+    }
+    aggregates: list[tuple[Any, Any]] = [
+        (Submission, func.max(col(Submission.id))),
+        (Membership, func.count()),
+        (Membership, func.max(col(Membership.id))),
+        (Membership, func.max(col(Membership.withdrawn_at))),
+        (Membership, func.sum(func.coalesce(col(Membership.circle_id), 0) * col(Membership.id))),
+        (PlanItem, func.count()),
+        (PlanItem, func.max(col(PlanItem.id))),
+        (PlanItem, func.sum(case((col(PlanItem.removed), col(PlanItem.id)), else_=0))),
+        (Convening, func.count()),
+        (Convening, func.max(col(Convening.id))),
+        (LearningCircle, func.count()),
+        (LearningCircle, func.max(col(LearningCircle.id))),
+    ]
+    columns = [
+        sa_select(aggregate).where(in_cohort[model]).scalar_subquery()
+        for model, aggregate in aggregates
+    ]
+    newest_version = sa_select(func.max(col(CurriculumVersion.id))).scalar_subquery()
+    return sa_select(*columns, newest_version)
+
+
+_FINGERPRINT = _fingerprint_statement()
+
+
+def results_fingerprint(session: Session, cohort_id: int) -> tuple[Any, ...]:
+    """A value that changes whenever the cohort's survey results may change (one query);
+    the "you said, we did" replies are read apart, every time."""
+    return tuple(session.connection().execute(_FINGERPRINT, {"cohort_id": cohort_id}).one())
 
 
 # --- you said, we did -----------------------------------------------------------------

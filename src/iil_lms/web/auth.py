@@ -377,7 +377,11 @@ def cohort_role(*allowed: Role | str) -> Callable[..., Awaitable[CohortAccess]]:
     async def dependency(
         request: Request, cohort_id: PathId, viewer: SignedIn, session: DbSession
     ) -> CohortAccess:
-        cohort = await run_db(request, session.get, Cohort, cohort_id)
+        # A read uses the viewer's own snapshot of their cohort (loaded with the viewer,
+        # no second query); a write, or a site admin outside the cohort, loads it.
+        cohort = viewer.cohort_snapshots.get(cohort_id) if request.method in SAFE_METHODS else None
+        if cohort is None:
+            cohort = await run_db(request, session.get, Cohort, cohort_id)
         if cohort is None:
             raise HTTPException(status_code=404)
         roles = viewer.roles_in(cohort_id) or {

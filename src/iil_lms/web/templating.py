@@ -184,6 +184,19 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+def render_markup(request: Request, template: str, context: dict[str, Any]) -> Markup:
+    """A template rendered to safe HTML in the reader's language, with only `context`
+    (no viewer, CSRF token or flashes): a part of a page that is the same for every
+    reader of that language, to be cached and put into the page as it is."""
+    templates: LocalizedTemplates = request.app.state.templates
+    found: Viewer | None = getattr(request.state, "viewer", None)
+    if found is not None:
+        found.use_locale()
+    language = i18n.get_language()
+    full_context = {"lang": language, "dir": i18n.text_direction(language), **context}
+    return Markup(templates.get_template(template).render(full_context))  # noqa: S704
+
+
 def render(
     request: Request,
     template: str,
