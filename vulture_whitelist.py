@@ -140,3 +140,5 @@ _.filter_stream  # unused method (src/iil_lms/web/template_i18n.py:62)
 _.make_globals  # unused method (src/iil_lms/web/templating.py:123)
 reviewed_by_id  # unused variable (src/iil_lms/learning/models.py:84), a column the audit of a review keeps
 _.reviewed_by_id  # unused attribute (src/iil_lms/mentoring/review.py:292)
+revoked_on  # unused variable (src/iil_lms/api/schemas.py:203), a field of the API response
+replaced_by  # unused variable (src/iil_lms/api/schemas.py:204), a field of the API response
