@@ -142,3 +142,6 @@ reviewed_by_id  # unused variable (src/iil_lms/learning/models.py:84), a column 
 _.reviewed_by_id  # unused attribute (src/iil_lms/mentoring/review.py:292)
 revoked_on  # unused variable (src/iil_lms/api/schemas.py:203), a field of the API response
 replaced_by  # unused variable (src/iil_lms/api/schemas.py:204), a field of the API response
+msg  # unused variable (src/iil_lms/api/schemas.py:79), a field of the API error
+holder  # unused variable (src/iil_lms/api/schemas.py:197), a field of the API response
+issuer  # unused variable (src/iil_lms/api/schemas.py:201), a field of the API response
