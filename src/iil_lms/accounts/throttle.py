@@ -33,7 +33,10 @@ DEVICE_ACCOUNTS = 5
 
 def _device_mark(settings: Settings, user: User) -> str:
     """The user's mark on a device they signed in from: signed with the site's secret,
-    and over their password hash, so a new password forgets every device."""
+    and over their password hash, so a new password forgets every device. A keyed
+    digest rather than an itsdangerous cookie: the cookie holds no data to read back
+    (the user id beside it is only a hint), and the mark must stay valid as long as
+    the password does, so there is no expiry to check."""
     message = f"known-device:{user.id}:{user.password_hash or ''}"
     digest = hmac.new(settings.secret_key.encode(), message.encode(), hashlib.sha256)
     return digest.hexdigest()[:32]

@@ -1,123 +1,79 @@
-"""Templates translated when they are compiled: one Jinja environment per language, in
-which `_("literal")` becomes its translation at compile time.
+"""Translation in templates: Jinja's i18n extension, in every language.
 
-A page calls `_()` dozens of times (the journey map about seventy), and each runtime call
-pays Jinja's call machinery, a catalog lookup and an escape. Compiled per language,
-`_("Skip to content")` is plain text in the compiled template, and `_("Due %(day)s",
-day=d)` is a filter on the already translated string. `_()` of anything but a string
-literal (`_(label)`) stays a runtime call. The template source is unchanged, so Babel
-extracts the messages as before."""
+`_()`, `gettext()` and `ngettext()` have Jinja's new-style gettext semantics: translate,
+mark the translation safe, and always apply `%` with the variables escaped
+(`_("Due %(day)s", day=d)`), so `%%` shows `%` and no variable can add markup. There is
+one way a template translates, the extension's globals, installed with
+`install_gettext_callables`. Two things are ours, both for speed, neither changes what
+a page shows:
+
+- the callables implement new-style gettext themselves (the extension is told
+  `newstyle=False` so it does not wrap them again): Jinja's wrapper and `_` alias cost
+  three context calls per `_()`, and the journey map calls `_()` about seventy times;
+- a message without variables is looked up and marked safe once per language, then
+  answered from a dict.
+
+Positional arguments (`_("x", y)`) are refused: the callables take the message
+positionally and everything else by name, and tests/i18n/test_template_gettext.py
+scans every template for such a call, so a wrong one fails the tests, not a page.
+
+One environment per language: a macro file imported without context is built once per
+environment and then cached by Jinja, so what it translates at its top level (the
+journey's badge dict in learning/_labels.html) and the `lang` global its macros read
+must belong to one language."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable
+from gettext import NullTranslations
 
 from jinja2 import Environment, Template
-from jinja2.ext import Extension
-from jinja2.lexer import (
-    TOKEN_COMMA,
-    TOKEN_DOT,
-    TOKEN_LBRACE,
-    TOKEN_LBRACKET,
-    TOKEN_LPAREN,
-    TOKEN_NAME,
-    TOKEN_PIPE,
-    TOKEN_RBRACE,
-    TOKEN_RBRACKET,
-    TOKEN_RPAREN,
-    TOKEN_STRING,
-    Token,
-    TokenStream,
-)
 from markupsafe import Markup, escape
 
 from iil_lms import i18n
 
-FORMAT_FILTER = "translated_format"
-_OPENERS = {TOKEN_LPAREN, TOKEN_LBRACKET, TOKEN_LBRACE}
-_CLOSERS = {TOKEN_RPAREN, TOKEN_RBRACKET, TOKEN_RBRACE}
 
-
-def format_translated(translated: str, **variables: object) -> Markup:
-    """What `_()` does with variables (see templating.translate): mark safe and apply
-    `%` with the variables escaped; numbers need no escaping."""
+def _filled(translated: str, variables: dict[str, object]) -> Markup:
+    """`Markup(translated) % variables`, the same text faster: each variable escaped
+    once (numbers need no escaping), then one plain `%`."""
     for key, value in variables.items():
         if not isinstance(value, int | float):
             variables[key] = escape(value)
     return Markup(translated % variables)  # noqa: S704 - the variables are escaped above
 
 
-def _without_variables(translated: str) -> str:
-    # As gettext's new style: `%` always applies, so "100%%" shows "100%".
-    return translated % {} if "%" in translated else translated
+def new_style_gettext(
+    catalog: NullTranslations,
+) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
+    """`gettext` and `ngettext` for templates in `catalog`'s language, as Jinja's
+    new-style gettext defines them with autoescaping on."""
+    plain: dict[str, Markup] = {}
+
+    def gettext(message: str, /, **variables: object) -> Markup:
+        if variables:
+            return _filled(catalog.gettext(message), variables)
+        found = plain.get(message)
+        if found is None:
+            found = plain[message] = Markup(catalog.gettext(message)) % {}  # noqa: S704
+        return found
+
+    def ngettext(singular: str, plural: str, n: int, /, **variables: object) -> Markup:
+        variables.setdefault("num", n)
+        return _filled(catalog.ngettext(singular, plural, n), variables)
+
+    return gettext, ngettext
 
 
-class CompileTimeGettext(Extension):
-    """Rewrites `_("literal")` to `("translation"|safe)` and `_("literal", k=v)` to
-    `("translation"|translated_format(k=v))` in the token stream; Jinja's optimizer then
-    folds the first into template text. The language is the environment's
-    `translation_language`."""
-
-    def filter_stream(self, stream: TokenStream) -> Iterable[Token]:
-        language: str = self.environment.translation_language  # type: ignore[attr-defined]
-        catalog = i18n.translations(language)
-        return _rewrite(list(stream), catalog.ugettext)
-
-
-def _rewrite(tokens: list[Token], gettext: Any) -> Iterator[Token]:
-    depth = 0
-    # Depths at which a rewritten call's own closing parenthesis will appear: after it,
-    # one more closes the parenthesis the rewrite opened.
-    pending_closes: list[int] = []
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        following = tokens[index + 1 : index + 4]
-        if (
-            token.type == TOKEN_NAME
-            and token.value == "_"
-            and (index == 0 or tokens[index - 1].type != TOKEN_DOT)
-            and len(following) >= 3
-            and following[0].type == TOKEN_LPAREN
-            and following[1].type == TOKEN_STRING
-            and following[2].type in (TOKEN_RPAREN, TOKEN_COMMA)
-        ):
-            line = token.lineno
-            translated = gettext(following[1].value)
-            yield Token(line, TOKEN_LPAREN, "(")
-            if following[2].type == TOKEN_RPAREN:
-                yield Token(line, TOKEN_STRING, _without_variables(translated))
-                yield Token(line, TOKEN_PIPE, "|")
-                yield Token(line, TOKEN_NAME, "safe")
-                yield Token(line, TOKEN_RPAREN, ")")
-                index += 4
-                continue
-            yield Token(line, TOKEN_STRING, translated)
-            yield Token(line, TOKEN_PIPE, "|")
-            yield Token(line, TOKEN_NAME, FORMAT_FILTER)
-            yield Token(line, TOKEN_LPAREN, "(")
-            depth += 1
-            pending_closes.append(depth)
-            index += 4  # the name, "(", the string and the comma
-            continue
-        if token.type in _OPENERS:
-            depth += 1
-        elif token.type in _CLOSERS:
-            yield token
-            if pending_closes and pending_closes[-1] == depth:
-                pending_closes.pop()
-                yield Token(token.lineno, TOKEN_RPAREN, ")")
-            depth -= 1
-            index += 1
-            continue
-        yield token
-        index += 1
+def install_translations(env: Environment, language: str) -> None:
+    """Jinja's i18n extension (`env` must load it) in `language`; `_` is `gettext`."""
+    gettext, ngettext = new_style_gettext(i18n.translations(language))
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    env.globals["_"] = gettext
 
 
 class LocalizedTemplates:
     """The app's templates: `get_template` answers from the environment of the request's
-    language (i18n.get_language), each compiled with that language's translations."""
+    language (i18n.get_language)."""
 
     def __init__(self, environments: dict[str, Environment]) -> None:
         self.environments = environments

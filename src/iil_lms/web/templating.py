@@ -25,12 +25,7 @@ from iil_lms.settings import LANGUAGES, Settings
 from iil_lms.web.auth import ANON_COOKIE, Viewer
 from iil_lms.web.flash import pop_flashes
 from iil_lms.web.navigation import navigation, role_label
-from iil_lms.web.template_i18n import (
-    FORMAT_FILTER,
-    CompileTimeGettext,
-    LocalizedTemplates,
-    format_translated,
-)
+from iil_lms.web.template_i18n import LocalizedTemplates, install_translations
 
 
 def _locale() -> str:
@@ -89,17 +84,6 @@ def _static_hash(static_dir: Path, path: str) -> str:
         return "0"
 
 
-def translate(message: str, **variables: object) -> Markup:
-    """`_()` in templates: what Jinja's new-style gettext does (translate, mark safe,
-    always apply `%` with the variables escaped), in one call instead of three; the
-    journey map calls it dozens of times a page. `_()` of a string literal never gets
-    here: it is translated when the template is compiled (template_i18n)."""
-    translated = i18n.translations(i18n.get_language()).ugettext(message)
-    if not variables:
-        return Markup(translated % {} if "%" in translated else translated)  # noqa: S704
-    return format_translated(translated, **variables)
-
-
 @pass_context
 def csrf_field(context: Context) -> Markup:
     """The hidden CSRF field of a form, with the token the page was rendered with."""
@@ -128,7 +112,7 @@ def _environment(settings: Settings, language: str, loader: BaseLoader | None) -
     env = _FlatGlobalsEnvironment(
         loader=loader or FileSystemLoader(str(settings.templates_dir)),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        extensions=["jinja2.ext.i18n", CompileTimeGettext],
+        extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=not settings.production,
@@ -137,9 +121,7 @@ def _environment(settings: Settings, language: str, loader: BaseLoader | None) -
         # is small and fixed, so nothing ever needs evicting.
         cache_size=-1,
     )
-    env.extend(translation_language=language)
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.globals["_"] = translate
+    install_translations(env, language)
     env.filters.update(
         markdown=render_markdown,
         excerpt=excerpt,
@@ -148,7 +130,6 @@ def _environment(settings: Settings, language: str, loader: BaseLoader | None) -
         number=format_number,
         iso=iso_format,
     )
-    env.filters[FORMAT_FILTER] = format_translated
     static_dir = settings.static_dir
 
     def static_url(path: str) -> str:
