@@ -15,7 +15,15 @@ from iil_lms.i18n import gettext as _
 from iil_lms.i18n import ngettext, set_language
 from iil_lms.notifications import account_mail
 from iil_lms.settings import LANGUAGES
-from iil_lms.web.auth import SESSION_COOKIE, AnyViewer, DbSession, SignedIn, settings_of
+from iil_lms.web.auth import (
+    SESSION_COOKIE,
+    AnyViewer,
+    DbSession,
+    SignedIn,
+    inline_reads,
+    run_db,
+    settings_of,
+)
 from iil_lms.web.home import home_url
 from iil_lms.web.responses import redirect, safe_local_path
 from iil_lms.web.templating import render
@@ -289,12 +297,15 @@ def _account_page(
         "disability": user.disability or "",
         "service_group": user.service_group or "",
     }
+    tokens = context.pop("api_tokens", None)
+    if tokens is None:
+        tokens = api_tokens.of_user(session, user.id or 0)
     page: dict[str, object] = {
         "languages": LANGUAGES,
         "profile": profile,
         "profile_errors": {},
         "min_password": service.MIN_PASSWORD_LENGTH,
-        "api_tokens": api_tokens.of_user(session, user.id or 0),
+        "api_tokens": tokens,
         "token_scopes": api_tokens.SCOPES,
         "token_form": {"name": "", "scope": api_tokens.READ},
         "token_errors": {},
@@ -304,8 +315,11 @@ def _account_page(
 
 
 @router.get("/account")
-def account_page(request: Request, viewer: SignedIn, session: DbSession) -> Response:
-    return _account_page(request, viewer, session)
+@inline_reads
+async def account_page(request: Request, viewer: SignedIn, session: DbSession) -> Response:
+    assert viewer.user is not None
+    tokens = await run_db(request, api_tokens.of_user, session, viewer.user.id or 0)
+    return _account_page(request, viewer, session, api_tokens=tokens)
 
 
 @router.post("/account/profile")
